@@ -1,0 +1,75 @@
+package io.trainyard.contracts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class MessagesTest {
+
+    private static final RunRef REF = new RunRef(UUID.randomUUID(), UUID.randomUUID(), 2, 7, "trainer-1",
+            Instant.parse("2026-11-23T10:15:30.123Z"));
+
+    static TrainRun command() {
+        return new TrainRun(Messages.SCHEMA_VERSION, UUID.randomUUID(), UUID.randomUUID(), "cpu",
+                new DataSpec("demand", "city", "Lyon", "date", "demand"),
+                new ModelSpec("mlp-forecaster", Map.of("lags", 14, "hidden", List.of(32, 16))),
+                new TrainingSpec(10, 64, 1e-3, 42, 2), 1, Instant.parse("2026-11-23T10:00:00Z"));
+    }
+
+    @Test
+    void commandRoundTrips() {
+        TrainRun command = command();
+        assertThat(Messages.decodeCommand(Messages.encode(command))).isEqualTo(command);
+    }
+
+    @Test
+    void everyEventKindRoundTripsWithItsRoutingKey() {
+        List<RunEvent> events = List.of(
+                new RunStarted(REF, "Lyon", 4, 4, 10, null),
+                new RunProgressed(REF, 5, 10, 0.25, 0.5, 1.5),
+                new RunCheckpointed(REF, 6, "checkpoints/e/r/6/", 12345),
+                new RunCompleted(REF, "Lyon", 10, Map.of("mae", 1.5, "rmse", 2.0, "mape", 0.1), "models/e/r/"),
+                new RunFailed(REF, "dataset 'x' not found"));
+        for (RunEvent event : events) {
+            byte[] body = Messages.encode(event);
+            String json = new String(body, StandardCharsets.UTF_8);
+            assertThat(json).contains("\"type\":\"" + event.routingKey() + "\"").contains("\"schemaVersion\":1");
+            assertThat(Messages.decodeEvent(body)).isEqualTo(event);
+        }
+    }
+
+    @Test
+    void attemptsGrowAcrossRedeliveriesAndContinuations() {
+        TrainRun command = command();
+        assertThat(command.attemptFor(0)).isEqualTo(2);
+        assertThat(command.attemptFor(3)).isEqualTo(5);
+        assertThat(new RunRef(REF.experimentId(), REF.runId(), 3, 0, "t", REF.at()).isNewerThan(2, 99)).isTrue();
+        assertThat(REF.isNewerThan(2, 7)).isFalse();
+        assertThat(REF.isNewerThan(2, 6)).isTrue();
+    }
+
+    @Test
+    void badMessagesSayWhatIsWrong() {
+        assertThatThrownBy(() -> Messages.decodeCommand("not json".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(InvalidMessageException.class).hasMessageContaining("not JSON");
+        assertThatThrownBy(() -> Messages.decodeCommand("{\"runId\":\"x\"}".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(InvalidMessageException.class).hasMessageContaining("schemaVersion");
+        assertThatThrownBy(() -> Messages.decodeEvent("{\"schemaVersion\":99,\"type\":\"run.failed\"}"
+                .getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(InvalidMessageException.class).hasMessageContaining("schemaVersion 99");
+        String noTraining = new String(Messages.encode(command()), StandardCharsets.UTF_8)
+                .replaceFirst("\"training\":\\{[^}]*\\},", "");
+        assertThatThrownBy(() -> Messages.decodeCommand(noTraining.getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(InvalidMessageException.class).hasMessageContaining("training");
+        String badEpochs = new String(Messages.encode(command()), StandardCharsets.UTF_8)
+                .replace("\"epochs\":10", "\"epochs\":0");
+        assertThatThrownBy(() -> Messages.decodeCommand(badEpochs.getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(InvalidMessageException.class).hasMessageContaining("training.epochs");
+    }
+}

@@ -1,0 +1,46 @@
+package io.trainyard.trainer.training;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+import java.util.Map;
+
+/** A run's model and data, ready for {@link TrainingLoop}; made by a {@link ModelKind}. */
+public interface PreparedRun {
+
+    /** A new, uninitialised block of the model's architecture. */
+    Block newBlock();
+
+    /** Shape of one input batch of size 1, for {@code Block.initialize}. */
+    Shape inputShape();
+
+    Samples train();
+
+    Samples validation();
+
+    /**
+     * The training loss. Built from array operations only: a Java number multiplied into the graph can be
+     * freed by the garbage collector before backward reads it (NOTES.md), which corrupts training silently.
+     */
+    NDArray loss(NDArray prediction, NDArray label);
+
+    /** Mean loss on the validation samples, without recording gradients. */
+    default double loss(NDManager manager, Block block, ParameterStore parameters) {
+        Samples v = validation();
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray input = scope.create(v.x(), new Shape(v.size(), v.features()));
+            NDArray label = scope.create(v.y(), new Shape(v.size()));
+            NDArray prediction = block.forward(parameters, new NDList(input), false).singletonOrThrow();
+            return loss(prediction, label).getFloat();
+        }
+    }
+
+    /** Final metrics on the validation samples, in the data's own units. */
+    Map<String, Double> metrics(float[] predictions, float[] labels);
+
+    /** What model.json records about the model so it can be loaded and used (normalisation, inputs, ...). */
+    Map<String, Object> describe();
+}

@@ -1,0 +1,228 @@
+package io.trainyard.trainer.training;
+
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
+import ai.djl.util.Pair;
+import io.trainyard.contracts.TrainingSpec;
+import io.trainyard.storage.ModelStore;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+
+/**
+ * Trains a {@link PreparedRun} from the seed or from a checkpoint, deterministically.
+ *
+ * <p>Everything random derives from the run's seed: the initial weights from {@code seed}, the data order of
+ * epoch {@code e} from {@code (seed, e)}. With the optimizer's state in the checkpoint, a run resumed at any
+ * checkpoint ends with the same parameters, bit for bit, as one that never stopped.
+ *
+ * <p>The loop is DJL's ({@code forward → backward → step}) written out instead of {@code EasyTrain}, because the
+ * optimizer must be {@link CheckpointableAdam} and the parameters must be loaded before training starts.
+ */
+public final class TrainingLoop {
+
+    /** Hooks the loop calls on the training thread. */
+    public interface Listener {
+        /** After each epoch; {@code epochsDone} counts from 1. */
+        void onEpoch(int epochsDone, double trainLoss, double validationLoss, double seconds);
+
+        /** Every {@code checkpointEvery} epochs, except after the last one (the final model replaces it). */
+        void onCheckpoint(int epochsDone, byte[] parameters, byte[] optimizer);
+    }
+
+    /** Where to resume: epochs already done and the state written then. */
+    public record Resume(int epochsDone, byte[] parameters, byte[] optimizer) {
+    }
+
+    /**
+     * The finished run.
+     *
+     * @param model      the final model in DJL's file format ({@code Model.load} reads it)
+     * @param parameters the final parameters as {@code Block.saveParameters} writes them (for comparisons)
+     */
+    public record Result(Map<String, Double> metrics, byte[] model, byte[] parameters) {
+    }
+
+    private TrainingLoop() {
+    }
+
+    public static Result train(PreparedRun run, TrainingSpec spec, Resume resume, Listener listener) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Block block = run.newBlock();
+            block.setInitializer(new SeededXavier(spec.seed()), Parameter.Type.WEIGHT);
+            block.initialize(manager, DataType.FLOAT32, run.inputShape());
+            CheckpointableAdam adam = new CheckpointableAdam(manager, spec.learningRate());
+            int start = 0;
+            if (resume != null) {
+                loadParameters(block, manager, resume.parameters());
+                adam.load(resume.optimizer());
+                start = resume.epochsDone();
+            }
+            ParameterStore parameters = new ParameterStore(manager, false);
+            Samples train = run.train();
+            for (int epoch = start; epoch < spec.epochs(); epoch++) {
+                long started = System.nanoTime();
+                double loss = epoch(run, block, parameters, adam, train, spec, epoch, manager);
+                double validation = run.loss(manager, block, parameters);
+                int done = epoch + 1;
+                listener.onEpoch(done, loss, validation, (System.nanoTime() - started) / 1e9);
+                if (done % spec.checkpointEvery() == 0 && done < spec.epochs()) {
+                    listener.onCheckpoint(done, saveParameters(block), adam.save());
+                }
+            }
+            float[] predictions = predict(block, parameters, manager, run.validation());
+            return new Result(run.metrics(predictions, run.validation().y()), saveModel(block),
+                    saveParameters(block));
+        }
+    }
+
+    private static double epoch(PreparedRun run, Block block, ParameterStore parameters, CheckpointableAdam adam,
+            Samples train, TrainingSpec spec, int epoch, NDManager manager) {
+        int[] order = order(train.size(), spec.seed(), epoch);
+        int features = train.features();
+        double lossSum = 0;
+        int batches = 0;
+        Engine engine = manager.getEngine();
+        for (int from = 0; from < order.length; from += spec.batchSize()) {
+            int size = Math.min(spec.batchSize(), order.length - from);
+            float[] x = new float[size * features];
+            float[] y = new float[size];
+            for (int i = 0; i < size; i++) {
+                int sample = order[from + i];
+                System.arraycopy(train.x(), sample * features, x, i * features, features);
+                y[i] = train.y()[sample];
+            }
+            try (NDManager batch = manager.newSubManager()) {
+                NDArray input = batch.create(x, new Shape(size, features));
+                NDArray label = batch.create(y, new Shape(size));
+                NDArray loss;
+                try (GradientCollector collector = engine.newGradientCollector()) {
+                    NDArray prediction = block.forward(parameters, new NDList(input), true).singletonOrThrow();
+                    loss = run.loss(prediction, label);
+                    collector.backward(loss);
+                }
+                lossSum += loss.getFloat();
+                batches++;
+                for (Pair<String, Parameter> p : block.getParameters()) {
+                    NDArray weight = p.getValue().getArray();
+                    try (NDArray gradient = weight.getGradient()) {
+                        adam.update(p.getKey(), weight, gradient);
+                        gradient.subi(gradient); // PyTorch accumulates gradients: zero them for the next batch
+                    }
+                }
+            }
+        }
+        return lossSum / batches;
+    }
+
+    /** The data order of {@code epoch}: a Fisher–Yates shuffle seeded by (seed, epoch) alone. */
+    static int[] order(int size, long seed, int epoch) {
+        int[] order = new int[size];
+        for (int i = 0; i < size; i++) {
+            order[i] = i;
+        }
+        SplittableRandom random = new SplittableRandom(seed).split();
+        random = new SplittableRandom(random.nextLong() ^ (0x9E3779B97F4A7C15L * (epoch + 1)));
+        for (int i = size - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        return order;
+    }
+
+    static float[] predict(Block block, ParameterStore parameters, NDManager manager, Samples samples) {
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray input = scope.create(samples.x(), new Shape(samples.size(), samples.features()));
+            return block.forward(parameters, new NDList(input), false).singletonOrThrow().toFloatArray();
+        }
+    }
+
+    private static byte[] saveParameters(Block block) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            block.saveParameters(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static void loadParameters(Block block, NDManager manager, byte[] bytes) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+            block.loadParameters(manager, in);
+        } catch (IOException | MalformedModelException e) {
+            throw new IllegalArgumentException("checkpoint parameters do not fit the model: " + e.getMessage(), e);
+        }
+        // Loaded arrays are new and do not record gradients until told to.
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            p.getValue().getArray().setRequiresGradient(true);
+        }
+    }
+
+    /** The model in DJL's own file format, via {@code Model.save} (it only writes to a directory). */
+    private static byte[] saveModel(Block block) {
+        Path dir = null;
+        try (Model model = Model.newInstance(ModelStore.MODEL_NAME)) {
+            model.setBlock(block);
+            dir = Files.createTempDirectory("trainyard-model-");
+            model.save(dir, ModelStore.MODEL_NAME);
+            return Files.readAllBytes(dir.resolve(ModelStore.MODEL_NAME + "-0000.params"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            if (dir != null) {
+                try (Stream<Path> files = Files.walk(dir)) {
+                    files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                } catch (IOException ignored) {
+                    // a temp dir left behind is harmless
+                }
+            }
+        }
+    }
+
+    /**
+     * Xavier-uniform weights drawn from the run's seed, in parameter order, so initialisation does not depend on
+     * the engine's global random state (which other runs in the process share).
+     */
+    private static final class SeededXavier implements Initializer {
+        private final SplittableRandom random;
+
+        SeededXavier(long seed) {
+            this.random = new SplittableRandom(seed);
+        }
+
+        @Override
+        public NDArray initialize(NDManager manager, Shape shape, DataType dataType) {
+            long fanOut = shape.get(0);
+            long fanIn = shape.dimension() > 1 ? shape.size() / fanOut : fanOut;
+            double limit = Math.sqrt(6.0 / (fanIn + fanOut));
+            float[] values = new float[Math.toIntExact(shape.size())];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = (float) ((random.nextDouble() * 2 - 1) * limit);
+            }
+            return manager.create(values, shape).toType(dataType, false);
+        }
+    }
+}
