@@ -1,5 +1,7 @@
 package io.trainyard.contracts;
 
+import java.util.Map;
+
 /**
  * Broker names every service agrees on (see DESIGN.md, "Broker topology").
  *
@@ -24,6 +26,8 @@ public final class Topology {
     /** Binding that delivers every run event. */
     public static final String ALL_RUN_EVENTS = "run.#";
     public static final String DEFAULT_POOL = "cpu";
+    /** Deliveries of one command before it is dead-lettered (redeliveries after crashes count; drains do not). */
+    public static final int DEFAULT_DELIVERY_LIMIT = 5;
 
     private Topology() {
     }
@@ -36,5 +40,19 @@ public final class Topology {
     /** Name of the quorum queue the trainers of {@code pool} consume. */
     public static String trainerQueue(String pool) {
         return "trainer." + pool;
+    }
+
+    /**
+     * Arguments of {@link #trainerQueue(String)}, exactly as the trainer's RabbitMQ connector declares them
+     * (quorum type, delivery limit, dead-lettering to {@link #DEAD_EXCHANGE} with the queue name as routing key).
+     * The scheduler declares the same queue so that commands published before any trainer started are kept;
+     * RabbitMQ refuses a second declaration whose arguments differ.
+     */
+    public static Map<String, Object> trainerQueueArguments(String pool, int deliveryLimit) {
+        return Map.of(
+                "x-queue-type", "quorum",
+                "x-delivery-limit", deliveryLimit,
+                "x-dead-letter-exchange", DEAD_EXCHANGE,
+                "x-dead-letter-routing-key", trainerQueue(pool));
     }
 }
