@@ -51,7 +51,7 @@ public final class Topology {
     public static Map<String, Object> trainerQueueArguments(String pool, int deliveryLimit) {
         return Map.of(
                 "x-queue-type", "quorum",
-                "x-delivery-limit", deliveryLimit,
+                "x-delivery-limit", (long) deliveryLimit, // the connector declares it as a long; types must match
                 "x-dead-letter-exchange", DEAD_EXCHANGE,
                 "x-dead-letter-routing-key", trainerQueue(pool));
     }

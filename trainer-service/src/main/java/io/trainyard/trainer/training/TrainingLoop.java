@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
@@ -68,6 +69,7 @@ public final class TrainingLoop {
 
     public static Result train(PreparedRun run, TrainingSpec spec, Resume resume, Listener listener) {
         try (NDManager manager = NDManager.newBaseManager()) {
+            recordGradientsOnlyInsideCollectors(manager.getEngine());
             Block block = run.newBlock();
             block.setInitializer(new SeededXavier(spec.seed()), Parameter.Type.WEIGHT);
             block.initialize(manager, DataType.FLOAT32, run.inputShape());
@@ -133,6 +135,17 @@ public final class TrainingLoop {
             }
         }
         return lossSum / batches;
+    }
+
+    /**
+     * PyTorch's gradient mode is per thread and on by default in a new thread (DJL turns it off only on the thread
+     * that loads the engine). The optimizer updates parameters in place, which PyTorch refuses while recording.
+     * A {@link GradientCollector} turns recording on and, since it was off when it opened, off again on close.
+     */
+    private static void recordGradientsOnlyInsideCollectors(Engine engine) {
+        if ("PyTorch".equals(engine.getEngineName())) {
+            JniUtils.setGradMode(false);
+        }
     }
 
     /** The data order of {@code epoch}: a Fisher–Yates shuffle seeded by (seed, epoch) alone. */

@@ -105,6 +105,17 @@ class TrainingLoopTest {
     }
 
     @Test
+    void trainsTheSameOnAFreshThreadAsOnTheThreadThatLoadedTheEngine() throws Exception {
+        byte[] here = TrainingLoop.train(prepared, SPEC, null, new Recorder()).parameters();
+        byte[][] there = new byte[1][];
+        Thread thread = new Thread(() -> there[0] = TrainingLoop.train(prepared, SPEC, null, new Recorder())
+                .parameters());
+        thread.start();
+        thread.join();
+        assertThat(there[0]).isEqualTo(here);
+    }
+
+    @Test
     void resumingWithoutTheOptimizerStateWouldNotBeIdentical() {
         Recorder uninterrupted = new Recorder();
         byte[] expected = TrainingLoop.train(prepared, SPEC, null, uninterrupted).parameters();

@@ -1,0 +1,41 @@
+package io.trainyard.trainer.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Settings of one trainer replica ({@code trainyard.trainer.*}). */
+@ConfigMapping(prefix = "trainyard.trainer")
+public interface TrainerConfig {
+
+    /** Name of this replica in events and logs; defaults to the host name (the pod name on Kubernetes). */
+    Optional<String> id();
+
+    /** The pool whose queue ({@code trainer.<pool>}) this replica consumes. */
+    @WithDefault("cpu")
+    String pool();
+
+    /** Runs this replica trains at once; the queue prefetch is set to the same number. */
+    @WithDefault("1")
+    int concurrency();
+
+    /** First wait before a delivery that failed for a transient reason (S3 down, ...) is returned to the queue. */
+    @WithDefault("1s")
+    Duration retryBackoff();
+
+    /** Longest wait before returning a failed delivery; the wait doubles with each redelivery up to this. */
+    @WithDefault("30s")
+    Duration retryBackoffMax();
+
+    /** How long to wait for the broker to confirm a run's final event before giving the delivery back. */
+    @WithDefault("30s")
+    Duration confirmTimeout();
+
+    /** The id to use: {@link #id()}, else the host name, else {@code trainer-<pid>}. */
+    default String trainerId() {
+        return id().filter(s -> !s.isBlank())
+                .or(() -> Optional.ofNullable(System.getenv("HOSTNAME")).filter(s -> !s.isBlank()))
+                .orElse("trainer-" + ProcessHandle.current().pid());
+    }
+}

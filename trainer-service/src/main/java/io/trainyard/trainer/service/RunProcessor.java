@@ -1,0 +1,214 @@
+package io.trainyard.trainer.service;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.trainyard.contracts.RunCheckpointed;
+import io.trainyard.contracts.RunCompleted;
+import io.trainyard.contracts.RunEvent;
+import io.trainyard.contracts.RunFailed;
+import io.trainyard.contracts.RunProgressed;
+import io.trainyard.contracts.RunRef;
+import io.trainyard.contracts.RunStarted;
+import io.trainyard.contracts.TrainRun;
+import io.trainyard.storage.Checkpoint;
+import io.trainyard.storage.CheckpointStore;
+import io.trainyard.storage.DatasetStore;
+import io.trainyard.storage.Keys;
+import io.trainyard.storage.ModelStore;
+import io.trainyard.trainer.config.TrainerConfig;
+import io.trainyard.trainer.messaging.RunEventPublisher;
+import io.trainyard.trainer.training.InvalidRunException;
+import io.trainyard.trainer.training.ModelKind;
+import io.trainyard.trainer.training.ModelKinds;
+import io.trainyard.trainer.training.PreparedRun;
+import io.trainyard.trainer.training.TrainingLoop;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
+
+/**
+ * Carries out one delivery of a training command: the checkpoint/resume protocol of DESIGN.md.
+ *
+ * <ol>
+ * <li>Already done? The final model exists: announce {@code run.completed} again, nothing is trained twice.</li>
+ * <li>Resume from the newest checkpoint that verifies, or start from the seed.</li>
+ * <li>Train, publishing progress each epoch and checkpointing every {@code checkpointEvery} epochs.</li>
+ * <li>Write the final model, delete the checkpoints, publish {@code run.completed} and wait for the confirm.</li>
+ * </ol>
+ * A run that can never succeed ends with {@code run.failed}; anything else propagates so the delivery is
+ * returned to the queue (bounded by the queue's delivery limit).
+ */
+@ApplicationScoped
+public class RunProcessor {
+
+    private static final Logger LOG = Logger.getLogger(RunProcessor.class);
+
+    private final ModelKinds kinds;
+    private final DatasetStore datasets;
+    private final CheckpointStore checkpoints;
+    private final ModelStore models;
+    private final RunEventPublisher events;
+    private final TrainerConfig config;
+    private final AtomicInteger busy = new AtomicInteger();
+    private final Timer epochTimer;
+    private final Timer checkpointTimer;
+    private final Counter checkpointBytes;
+    private final Counter resumes;
+
+    public RunProcessor(ModelKinds kinds, DatasetStore datasets, CheckpointStore checkpoints, ModelStore models,
+            RunEventPublisher events, TrainerConfig config, MeterRegistry registry) {
+        this.kinds = kinds;
+        this.datasets = datasets;
+        this.checkpoints = checkpoints;
+        this.models = models;
+        this.events = events;
+        this.config = config;
+        registry.gauge("trainyard.trainer.busy.runs", busy);
+        this.epochTimer = Timer.builder("trainyard.trainer.epoch").description("Wall time of one epoch")
+                .publishPercentileHistogram().register(registry);
+        this.checkpointTimer = Timer.builder("trainyard.trainer.checkpoint")
+                .description("Time to write a checkpoint and move the pointer").publishPercentileHistogram()
+                .register(registry);
+        this.checkpointBytes = Counter.builder("trainyard.trainer.checkpoint.bytes").baseUnit("bytes")
+                .description("Bytes of checkpoints written").register(registry);
+        this.resumes = Counter.builder("trainyard.trainer.resumes")
+                .description("Deliveries that resumed a run from a checkpoint").register(registry);
+    }
+
+    /** Runs the protocol for {@code command} as attempt {@code attempt}. */
+    public void process(TrainRun command, int attempt) {
+        Events run = new Events(command, attempt);
+        busy.incrementAndGet();
+        try {
+            Optional<Map<String, Object>> done = models.metadata(command.experimentId(), command.runId());
+            if (done.isPresent()) {
+                LOG.infof("run %s already has its model: announcing completion again", command.runId());
+                run.completed(done.get());
+                return;
+            }
+            try {
+                train(command, attempt, run);
+            } catch (InvalidRunException e) {
+                LOG.infof("run %s cannot succeed: %s", command.runId(), e.getMessage());
+                run.publishAndAwait(new RunFailed(run.next(), e.getMessage()));
+            }
+        } finally {
+            busy.decrementAndGet();
+        }
+    }
+
+    private void train(TrainRun command, int attempt, Events run) {
+        ModelKind kind = kinds.get(command.model().kind());
+        PreparedRun prepared;
+        try (InputStream csv = datasets.openCsv(command.data().datasetId()).orElseThrow(
+                () -> new InvalidRunException("dataset '" + command.data().datasetId() + "' does not exist"))) {
+            prepared = kind.prepare(command, csv);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Optional<CheckpointStore.Loaded> loaded = checkpoints.loadLatest(command.experimentId(), command.runId());
+        TrainingLoop.Resume resume = loaded.map(l -> new TrainingLoop.Resume(l.checkpoint().epoch(),
+                l.checkpoint().parameters(), l.checkpoint().optimizer())).orElse(null);
+        String note = loaded.filter(l -> !l.skipped().isEmpty())
+                .map(l -> "skipped damaged checkpoints: " + String.join("; ", l.skipped())).orElse(null);
+        Integer resumedFrom = resume == null ? null : resume.epochsDone();
+        if (resume != null) {
+            resumes.increment();
+        }
+        LOG.infof("run %s (%s) attempt %d starts at epoch %d of %d", command.runId(), command.data().partition(),
+                attempt, resumedFrom == null ? 0 : resumedFrom, command.training().epochs());
+        run.publish(new RunStarted(run.next(), command.data().partition(), resumedFrom == null ? 0 : resumedFrom,
+                resumedFrom, command.training().epochs(), note));
+
+        TrainingLoop.Result result = TrainingLoop.train(prepared, command.training(), resume,
+                new TrainingLoop.Listener() {
+                    @Override
+                    public void onEpoch(int epochsDone, double trainLoss, double validationLoss, double seconds) {
+                        epochTimer.record((long) (seconds * 1e9), TimeUnit.NANOSECONDS);
+                        run.publish(new RunProgressed(run.next(), epochsDone, command.training().epochs(),
+                                trainLoss, validationLoss, seconds));
+                    }
+
+                    @Override
+                    public void onCheckpoint(int epochsDone, byte[] parameters, byte[] optimizer) {
+                        CheckpointStore.Saved saved = checkpointTimer.record(() -> checkpoints.save(new Checkpoint(
+                                command.experimentId(), command.runId(), epochsDone, attempt, parameters, optimizer,
+                                Map.of())));
+                        if (saved.pointerMoved()) {
+                            checkpointBytes.increment(saved.bytes());
+                            run.publish(new RunCheckpointed(run.next(), epochsDone, saved.location(), saved.bytes()));
+                        } else {
+                            LOG.warnf("run %s attempt %d: a newer attempt owns the checkpoint pointer",
+                                    command.runId(), attempt);
+                        }
+                    }
+                });
+
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("experimentId", command.experimentId().toString());
+        metadata.put("runId", command.runId().toString());
+        metadata.put("partition", command.data().partition());
+        metadata.put("kind", command.model().kind());
+        metadata.put("hyperparameters", command.model().hyperparameters());
+        metadata.put("data", command.data());
+        metadata.put("training", command.training());
+        metadata.put("model", prepared.describe());
+        metadata.put("file", ModelStore.MODEL_NAME + "-0000.params");
+        metadata.put("epochs", command.training().epochs());
+        metadata.put("metrics", result.metrics());
+        metadata.put("attempt", attempt);
+        metadata.put("trainer", config.trainerId());
+        metadata.put("createdAt", Instant.now().toString());
+        models.save(command.experimentId(), command.runId(), result.model(), metadata);
+        checkpoints.deleteAll(command.experimentId(), command.runId());
+        run.completed(models.metadata(command.experimentId(), command.runId()).orElse(metadata));
+    }
+
+    /** The events of one attempt, numbered in the order they are published. */
+    private final class Events {
+        private final TrainRun command;
+        private final int attempt;
+        private long sequence;
+
+        Events(TrainRun command, int attempt) {
+            this.command = command;
+            this.attempt = attempt;
+        }
+
+        RunRef next() {
+            return new RunRef(command.experimentId(), command.runId(), attempt, sequence++, config.trainerId(),
+                    Instant.now());
+        }
+
+        void publish(RunEvent event) {
+            events.publish(event);
+        }
+
+        void publishAndAwait(RunEvent event) {
+            events.publishAndAwait(event, config.confirmTimeout());
+        }
+
+        void completed(Map<String, Object> model) {
+            Map<String, Double> metrics = new LinkedHashMap<>();
+            if (model.get("metrics") instanceof Map<?, ?> m) {
+                m.forEach((k, v) -> {
+                    if (v instanceof Number n) {
+                        metrics.put(k.toString(), n.doubleValue());
+                    }
+                });
+            }
+            int epochs = model.get("epochs") instanceof Number n ? n.intValue() : command.training().epochs();
+            publishAndAwait(new RunCompleted(next(), command.data().partition(), epochs, metrics,
+                    Keys.model(command.experimentId(), command.runId())));
+        }
+    }
+}
