@@ -1,0 +1,233 @@
+package io.trainyard.results;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.test.junit.QuarkusTest;
+import io.trainyard.contracts.RunEvent;
+import io.trainyard.contracts.RunFailed;
+import io.trainyard.contracts.RunRef;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.DoubleStream;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Scenarios against the real broker and database: events in, results out. */
+@QuarkusTest
+class RunEventIngestionTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
+
+    @Inject
+    Pool database;
+
+    private EventBroker broker;
+
+    @BeforeEach
+    void connect() throws Exception {
+        broker = new EventBroker();
+    }
+
+    @AfterEach
+    void disconnect() throws Exception {
+        broker.close();
+    }
+
+    @Test
+    void aCompletionDeliveredTwiceAndReAnnouncedCountsOnce() throws Exception {
+        UUID experiment = UUID.randomUUID();
+        UUID run = UUID.randomUUID();
+        RunEvent completed = Events.completed(experiment, run, 1, "city-1", Events.metrics(1.25, 2.5, 0.125));
+
+        broker.publish(Events.started(experiment, run, "city-1"));
+        broker.publish(Events.progressed(experiment, run, 1));
+        broker.publish(completed);
+        broker.publish(completed);
+        // a later attempt found the model stored and announced the completion again, with other numbers
+        RunEvent reAnnounced = Events.completed(experiment, run, 2, "city-1", Events.metrics(9.0, 9.0, 9.0));
+        broker.publish(reAnnounced);
+
+        // events are consumed in order: once the re-announcement is stored, the duplicate before it was handled
+        await().atMost(PATIENCE).until(() -> count("select count(*) from run_event where run_id = $1", run) == 4);
+
+        assertThat(count("select count(*) from run_result where run_id = $1", run)).isEqualTo(1);
+        assertThat(count("select count(*) from run_metric where run_id = $1", run)).isEqualTo(3);
+        JsonNode body = results(experiment);
+        assertThat(body.get("runs")).hasSize(1);
+        JsonNode result = body.get("runs").get(0);
+        assertThat(result.get("runId").asText()).isEqualTo(run.toString());
+        assertThat(result.get("partition").asText()).isEqualTo("city-1");
+        assertThat(result.get("attempt").asInt()).isEqualTo(1);
+        assertThat(result.get("metrics").get("mae").asDouble()).isEqualTo(1.25);
+        assertThat(result.get("modelLocation").asText()).isEqualTo("models/" + experiment + "/" + run + "/");
+        assertThat(result.get("completedAt").asText()).isNotBlank();
+        assertThat(body.get("aggregate").get("count").asLong()).isEqualTo(1);
+        JsonNode mae = body.get("aggregate").get("metrics").get("mae");
+        assertThat(mae.get("count").asLong()).isEqualTo(1);
+        assertThat(mae.get("mean").asDouble()).isEqualTo(1.25);
+        assertThat(body.get("failed")).isEmpty();
+        assertThat(status(run)).isEqualTo("SUCCEEDED");
+    }
+
+    @Test
+    void aggregatesAreComputedOverTheCompletedRuns() throws Exception {
+        UUID experiment = UUID.randomUUID();
+        List<UUID> runs = List.of(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID());
+        double[][] values = {{3.5, 4.25, 0.11}, {1.75, 2.0, 0.07}, {2.125, 3.0, 0.2}};
+        String[] partitions = {"city-a", "city-b", null};
+        for (int i = 0; i < runs.size(); i++) {
+            broker.publish(Events.started(experiment, runs.get(i), partitions[i]));
+            broker.publish(Events.completed(experiment, runs.get(i), 1, partitions[i],
+                    Events.metrics(values[i][0], values[i][1], values[i][2])));
+        }
+        UUID failedRun = UUID.randomUUID();
+        broker.publish(Events.started(experiment, failedRun, "city-c"));
+        broker.publish(Events.failed(experiment, failedRun, "dataset has no rows for city-c"));
+
+        JsonNode body = await().atMost(PATIENCE).until(() -> results(experiment),
+                b -> b.get("runs").size() == 3 && b.get("failed").size() == 1);
+
+        JsonNode aggregate = body.get("aggregate");
+        assertThat(aggregate.get("count").asLong()).isEqualTo(3);
+        String[] names = {"mae", "rmse", "mape"};
+        for (int m = 0; m < names.length; m++) {
+            int metric = m;
+            double[] column = DoubleStream.of(values[0][metric], values[1][metric], values[2][metric]).toArray();
+            JsonNode summary = aggregate.get("metrics").get(names[m]);
+            assertThat(summary.get("mean").asDouble())
+                    .isCloseTo(DoubleStream.of(column).average().orElseThrow(), within(1e-12));
+            assertThat(summary.get("min").asDouble()).isEqualTo(DoubleStream.of(column).min().orElseThrow());
+            assertThat(summary.get("max").asDouble()).isEqualTo(DoubleStream.of(column).max().orElseThrow());
+            assertThat(summary.get("count").asLong()).isEqualTo(3);
+        }
+        List<String> ids = StreamSupport.stream(body.get("runs").spliterator(), false)
+                .map(r -> r.get("runId").asText()).toList();
+        assertThat(ids).containsExactlyInAnyOrderElementsOf(runs.stream().map(UUID::toString).toList());
+        assertThat(body.get("failed").get(0).get("runId").asText()).isEqualTo(failedRun.toString());
+        assertThat(body.get("failed").get(0).get("reason").asText()).isEqualTo("dataset has no rows for city-c");
+        assertThat(status(failedRun)).isEqualTo("FAILED");
+    }
+
+    @Test
+    void aMalformedMessageDoesNotStopTheConsumer() throws Exception {
+        UUID experiment = UUID.randomUUID();
+        UUID run = UUID.randomUUID();
+
+        broker.publish(RunEvent.COMPLETED, "this is not JSON".getBytes(StandardCharsets.UTF_8));
+        broker.publish(RunEvent.COMPLETED, "{\"type\":\"run.completed\"}".getBytes(StandardCharsets.UTF_8));
+        broker.publish(RunEvent.STARTED, new byte[0]);
+        broker.publish(Events.completed(experiment, run, 1, "city-x", Events.metrics(1.0, 2.0, 3.0)));
+
+        JsonNode body = await().atMost(PATIENCE).until(() -> results(experiment), b -> b.get("runs").size() == 1);
+        assertThat(body.get("runs").get(0).get("runId").asText()).isEqualTo(run.toString());
+    }
+
+    @Test
+    void anEventTheDatabaseRefusesIsRejectedAndTheConsumerGoesOn() throws Exception {
+        UUID experiment = UUID.randomUUID();
+        UUID refusedRun = UUID.randomUUID();
+        UUID run = UUID.randomUUID();
+        // valid JSON and a valid event, but PostgreSQL text cannot hold a NUL character: retrying would never help
+        RunRef nul = new RunRef(experiment, refusedRun, 1, 1, "trainer\u0000zero", Instant.now());
+        broker.publish(new RunFailed(nul, "unused"));
+        broker.publish(Events.completed(experiment, run, 1, "city-y", Events.metrics(1.0, 2.0, 3.0)));
+
+        JsonNode body = await().atMost(PATIENCE).until(() -> results(experiment), b -> b.get("runs").size() == 1);
+        assertThat(body.get("runs").get(0).get("runId").asText()).isEqualTo(run.toString());
+        assertThat(body.get("failed")).isEmpty();
+        assertThat(count("select count(*) from run_event where run_id = $1", refusedRun)).isZero();
+    }
+
+    @Test
+    void prometheusShowsExperimentAggregatesWithoutRunIds() throws Exception {
+        UUID experiment = UUID.randomUUID();
+        UUID first = UUID.randomUUID();
+        UUID second = UUID.randomUUID();
+        broker.publish(Events.completed(experiment, first, 1, "city-1", Events.metrics(2.0, 3.0, 0.5)));
+        broker.publish(Events.completed(experiment, second, 1, "city-2", Events.metrics(4.0, 5.0, 0.25)));
+
+        String tag = "experiment=\"" + experiment + "\"";
+        String metrics = await().atMost(PATIENCE).until(
+                () -> given().get("/q/metrics").then().statusCode(200).extract().asString(),
+                text -> text.contains("trainyard_experiment_runs_completed{" + tag + "} 2.0"));
+
+        assertThat(metrics)
+                .contains("trainyard_experiment_metric_mean{" + tag + ",metric=\"mae\"} 3.0")
+                .contains("trainyard_experiment_metric_min{" + tag + ",metric=\"mae\"} 2.0")
+                .contains("trainyard_experiment_metric_max{" + tag + ",metric=\"mae\"} 4.0")
+                .contains("trainyard_experiment_metric_mean{" + tag + ",metric=\"mape\"} 0.375")
+                .contains("trainyard_events_ingested_total{kind=\"run.completed\"}")
+                .contains("trainyard_events_duplicate_total")
+                .doesNotContain(first.toString())
+                .doesNotContain(second.toString());
+    }
+
+    @Test
+    void anExperimentWithoutEventsHasNoResultsYet() {
+        UUID experiment = UUID.randomUUID();
+        JsonNode body = results(experiment);
+        assertThat(body.get("experimentId").asText()).isEqualTo(experiment.toString());
+        assertThat(body.get("runs")).isEmpty();
+        assertThat(body.get("aggregate").get("count").asLong()).isZero();
+        assertThat(body.get("aggregate").get("metrics")).isEmpty();
+        assertThat(body.get("failed")).isEmpty();
+    }
+
+    @Test
+    void aMalformedExperimentIdIsABadRequest() throws Exception {
+        var response = given().get("/experiments/{id}/results", "not-a-uuid").then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .extract().asString();
+        JsonNode problem = JSON.readTree(response);
+        assertThat(problem.get("status").asInt()).isEqualTo(400);
+        assertThat(problem.get("type").asText()).isNotBlank();
+        assertThat(problem.get("title").asText()).isNotBlank();
+        assertThat(problem.get("detail").asText()).contains("not-a-uuid");
+        assertThat(problem.get("violations").get(0).get("field").asText()).isEqualTo("id");
+    }
+
+    @Test
+    void healthIsUpWithTheBrokerAndTheDatabase() {
+        given().get("/q/health/ready").then().statusCode(200);
+        given().get("/q/health/live").then().statusCode(200);
+    }
+
+    private JsonNode results(UUID experiment) {
+        String body = given().get("/experiments/{id}/results", experiment).then()
+                .statusCode(200)
+                .contentType("application/json")
+                .extract().asString();
+        try {
+            return JSON.readTree(body);
+        } catch (Exception e) {
+            throw new AssertionError("results are not JSON: " + body, e);
+        }
+    }
+
+    private long count(String sql, UUID id) {
+        Row row = database.preparedQuery(sql).execute(Tuple.of(id)).await().atMost(PATIENCE).iterator().next();
+        return row.getLong(0);
+    }
+
+    private String status(UUID run) {
+        var rows = database.preparedQuery("select status from run_status where run_id = $1")
+                .execute(Tuple.of(run)).await().atMost(PATIENCE);
+        return rows.size() == 0 ? null : rows.iterator().next().getString(0);
+    }
+}
