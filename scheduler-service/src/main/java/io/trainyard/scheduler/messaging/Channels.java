@@ -1,0 +1,14 @@
+package io.trainyard.scheduler.messaging;
+
+/** Names of the scheduler's messaging channels; application.properties binds them to the broker's names. */
+public final class Channels {
+
+    /** Outgoing: training commands to {@code trainyard.commands}, published by the outbox relay. */
+    public static final String RUN_COMMANDS = "run-commands";
+
+    /** Incoming: every run event, from the quorum queue {@code scheduler.run-events}. */
+    public static final String RUN_EVENTS = "run-events";
+
+    private Channels() {
+    }
+}

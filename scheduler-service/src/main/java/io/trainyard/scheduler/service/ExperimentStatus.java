@@ -1,0 +1,39 @@
+package io.trainyard.scheduler.service;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+
+/** An experiment's status, derived from its runs' states. */
+public enum ExperimentStatus {
+    /** No run has started yet. */
+    QUEUED,
+    /** Some run started and not every run has finished. */
+    RUNNING,
+    /** Every run succeeded. */
+    SUCCEEDED,
+    /** Every run finished, some failed and some succeeded. */
+    PARTIALLY_FAILED,
+    /** Every run failed. */
+    FAILED;
+
+    public static ExperimentStatus of(RunCounts counts) {
+        long total = counts.total();
+        if (total > 0 && counts.succeeded() == total) {
+            return SUCCEEDED;
+        }
+        if (total > 0 && counts.failed() == total) {
+            return FAILED;
+        }
+        if (total > 0 && counts.finished() == total) {
+            return PARTIALLY_FAILED;
+        }
+        if (counts.running() > 0 || counts.finished() > 0) {
+            return RUNNING;
+        }
+        return QUEUED;
+    }
+
+    @JsonValue
+    public String json() {
+        return name().toLowerCase();
+    }
+}

@@ -1,0 +1,14 @@
+package io.trainyard.scheduler.service;
+
+import io.trainyard.storage.DatasetMeta;
+import java.util.List;
+
+/**
+ * A spec that passed every check, with its defaults filled in.
+ *
+ * @param spec       the complete spec
+ * @param dataset    the dataset's metadata, as read when the spec was checked
+ * @param partitions one entry per run: the partition values, or a single null for an unpartitioned experiment
+ */
+public record ValidatedSpec(ExperimentSpec spec, DatasetMeta dataset, List<String> partitions) {
+}

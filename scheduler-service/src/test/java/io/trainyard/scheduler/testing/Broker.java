@@ -1,0 +1,101 @@
+package io.trainyard.scheduler.testing;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import io.trainyard.contracts.Messages;
+import io.trainyard.contracts.RunEvent;
+import io.trainyard.contracts.Topology;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** The machine's RabbitMQ, driven with the plain client as trainers and observers would. */
+public final class Broker implements AutoCloseable {
+
+    /** The pool the tests submit to: its queue is theirs, no trainer consumes it. */
+    public static final String TEST_POOL = "scheduler-test";
+
+    private final Connection connection;
+    private final Channel channel;
+
+    private Broker(Connection connection) throws Exception {
+        this.connection = connection;
+        this.channel = connection.createChannel();
+        channel.confirmSelect();
+    }
+
+    public static Broker connect() {
+        try {
+            ConnectionFactory factory = new ConnectionFactory();
+            factory.setHost("127.0.0.1");
+            factory.setPort(5672);
+            factory.setUsername("guest");
+            factory.setPassword("guest");
+            return new Broker(factory.newConnection("scheduler-service-test"));
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot connect to RabbitMQ on 127.0.0.1:5672", e);
+        }
+    }
+
+    public Channel channel() {
+        return channel;
+    }
+
+    /** Publishes an event as a trainer does: persistent JSON on the events exchange, confirmed. */
+    public void publish(RunEvent event) {
+        publishRaw(event.routingKey(), Messages.encode(event));
+    }
+
+    public void publishRaw(String routingKey, byte[] body) {
+        try {
+            AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
+                    .contentType("application/json").deliveryMode(2).build();
+            channel.basicPublish(Topology.EVENTS_EXCHANGE, routingKey, properties, body);
+            channel.waitForConfirmsOrDie(10_000);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A delivery of a command, as an observer saw it. */
+    public record Delivery(String routingKey, AMQP.BasicProperties properties, byte[] body) {
+    }
+
+    /**
+     * Starts seeing every command published from now on, through an exclusive queue of this test bound to
+     * {@code trainyard.commands} with {@code run.#} (the trainer queues are left alone).
+     */
+    public List<Delivery> observeCommands() {
+        try {
+            String queue = channel.queueDeclare("", false, true, true, null).getQueue();
+            channel.queueBind(queue, Topology.COMMANDS_EXCHANGE, "run.#");
+            List<Delivery> deliveries = new CopyOnWriteArrayList<>();
+            channel.basicConsume(queue, true, (tag, delivery) -> deliveries.add(new Delivery(
+                    delivery.getEnvelope().getRoutingKey(), delivery.getProperties(), delivery.getBody())),
+                    tag -> {
+                    });
+            return deliveries;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Empties the test pool's queue, which only these tests fill (nobody trains their runs). */
+    public static void purgeTestPool() {
+        try (Broker broker = connect()) {
+            broker.channel.queuePurge(Topology.trainerQueue(TEST_POOL));
+        } catch (Exception e) {
+            // Missing queue (first run) or broker gone: nothing to clean.
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            connection.close();
+        } catch (Exception ignored) {
+            // closing anyway
+        }
+    }
+}
