@@ -76,6 +76,20 @@ final class ServiceProcess implements AutoCloseable {
         throw new IllegalStateException(name + " not ready within " + timeout + "; log:\n" + tail());
     }
 
+    /** SIGTERM, as {@code kubectl scale} or an eviction sends it; waits for the exit and returns how long it took. */
+    Duration terminate(Duration timeout) throws InterruptedException {
+        Instant start = Instant.now();
+        process.destroy();
+        if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException(name + " did not exit within " + timeout + " of SIGTERM; log:\n" + tail());
+        }
+        return Duration.between(start, Instant.now());
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
     /** kill -9: no shutdown hook runs, the broker sees the connection drop. */
     void kill() throws InterruptedException {
         process.destroyForcibly();

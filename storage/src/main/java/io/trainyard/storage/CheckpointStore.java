@@ -17,7 +17,7 @@ import java.util.UUID;
 /**
  * Checkpoints of runs in S3 (DESIGN.md, "Checkpoint and resume").
  *
- * <p>A checkpoint is three objects under {@code checkpoints/<exp>/<run>/<epoch>/}: {@code parameters.bin},
+ * <p>A checkpoint is three objects under {@code checkpoints/<exp>/<run>/<epoch>-<batch>/}: {@code parameters.bin},
  * {@code optimizer.bin}, then {@code state.json} with the SHA-256 of both. The pointer
  * {@code checkpoints/<exp>/<run>/latest.json} is moved only after all three are written, so a crash between
  * writes leaves the previous checkpoint in force. Reading verifies the checksums and falls back to the newest
@@ -53,19 +53,22 @@ public class CheckpointStore {
     }
 
     /** The pointer object. */
-    record Pointer(int epoch, int attempt, String location, Instant at) {
+    record Pointer(int epoch, int batch, int attempt, String location, Instant at) {
+        Position position() {
+            return new Position(epoch, batch);
+        }
     }
 
-    record State(int epoch, int attempt, String parametersSha256, String optimizerSha256, long bytes,
+    record State(int epoch, int batch, int attempt, String parametersSha256, String optimizerSha256, long bytes,
             Map<String, Object> state, Instant at) {
     }
 
     /**
-     * Writes {@code checkpoint} and moves the pointer to it, unless the pointer already names a newer epoch or a
-     * higher attempt (a stale attempt never moves it backwards).
+     * Writes {@code checkpoint} and moves the pointer to it, unless the pointer already names a later position or
+     * a higher attempt (a stale attempt never moves it backwards).
      */
     public Saved save(Checkpoint c) {
-        String location = Keys.checkpoint(c.experimentId(), c.runId(), c.epoch());
+        String location = Keys.checkpoint(c.experimentId(), c.runId(), c.position());
         Optional<Pointer> current = pointer(c.experimentId(), c.runId());
         if (current.isPresent() && isAhead(current.get(), c)) {
             return new Saved(location, 0, false);
@@ -73,8 +76,8 @@ public class CheckpointStore {
         long bytes = c.parameters().length + c.optimizer().length;
         store.put(location + PARAMETERS, c.parameters(), "application/octet-stream");
         store.put(location + OPTIMIZER, c.optimizer(), "application/octet-stream");
-        State state = new State(c.epoch(), c.attempt(), sha256(c.parameters()), sha256(c.optimizer()), bytes,
-                c.state(), Instant.now());
+        State state = new State(c.position().epoch(), c.position().batch(), c.attempt(), sha256(c.parameters()),
+                sha256(c.optimizer()), bytes, c.state(), Instant.now());
         store.put(location + STATE, write(state), "application/json");
         // Read again right before moving: another attempt may have moved it while we wrote.
         Optional<Pointer> now = pointer(c.experimentId(), c.runId());
@@ -82,13 +85,14 @@ public class CheckpointStore {
             return new Saved(location, bytes, false);
         }
         store.put(Keys.latestCheckpoint(c.experimentId(), c.runId()),
-                write(new Pointer(c.epoch(), c.attempt(), location, Instant.now())), "application/json");
+                write(new Pointer(c.position().epoch(), c.position().batch(), c.attempt(), location, Instant.now())),
+                "application/json");
         collectGarbage(c.experimentId(), c.runId());
         return new Saved(location, bytes, true);
     }
 
     private static boolean isAhead(Pointer pointer, Checkpoint c) {
-        return pointer.attempt() > c.attempt() || pointer.epoch() > c.epoch();
+        return pointer.attempt() > c.attempt() || pointer.position().compareTo(c.position()) > 0;
     }
 
     /**
@@ -97,16 +101,16 @@ public class CheckpointStore {
      */
     public Optional<Loaded> loadLatest(UUID experimentId, UUID runId) {
         Optional<Pointer> pointer = pointer(experimentId, runId);
-        TreeSet<Integer> epochs = epochs(experimentId, runId);
-        pointer.ifPresent(p -> epochs.add(p.epoch()));
+        TreeSet<Position> positions = positions(experimentId, runId);
+        pointer.ifPresent(p -> positions.add(p.position()));
         List<String> skipped = new ArrayList<>();
-        for (int epoch : epochs.descendingSet()) {
-            if (pointer.isPresent() && epoch > pointer.get().epoch()) {
+        for (Position position : positions.descendingSet()) {
+            if (pointer.isPresent() && position.compareTo(pointer.get().position()) > 0) {
                 // Written by an attempt that never moved the pointer (it died or was fenced): not trusted.
                 continue;
             }
-            String location = Keys.checkpoint(experimentId, runId, epoch);
-            Optional<Checkpoint> checkpoint = read(experimentId, runId, epoch, location, skipped);
+            String location = Keys.checkpoint(experimentId, runId, position);
+            Optional<Checkpoint> checkpoint = read(experimentId, runId, position, location, skipped);
             if (checkpoint.isPresent()) {
                 return Optional.of(new Loaded(checkpoint.get(), List.copyOf(skipped)));
             }
@@ -114,22 +118,19 @@ public class CheckpointStore {
         return Optional.empty();
     }
 
-    /** Epochs that have a checkpoint directory, from the listing. */
-    public TreeSet<Integer> epochs(UUID experimentId, UUID runId) {
+    /** Positions that have a checkpoint directory, from the listing. */
+    public TreeSet<Position> positions(UUID experimentId, UUID runId) {
         String prefix = Keys.checkpoints(experimentId, runId);
-        TreeSet<Integer> epochs = new TreeSet<>();
+        TreeSet<Position> positions = new TreeSet<>();
         for (String key : store.list(prefix)) {
             String rest = key.substring(prefix.length());
             int slash = rest.indexOf('/');
-            if (slash > 0) {
-                try {
-                    epochs.add(Integer.parseInt(rest.substring(0, slash)));
-                } catch (NumberFormatException ignored) {
-                    // not a checkpoint directory
-                }
+            Position position = slash > 0 ? Position.parse(rest.substring(0, slash)) : null;
+            if (position != null) {
+                positions.add(position);
             }
         }
-        return epochs;
+        return positions;
     }
 
     /** Deletes every checkpoint of the run, the pointer last. */
@@ -141,7 +142,7 @@ public class CheckpointStore {
         store.delete(List.of(pointerKey));
     }
 
-    private Optional<Checkpoint> read(UUID experimentId, UUID runId, int epoch, String location,
+    private Optional<Checkpoint> read(UUID experimentId, UUID runId, Position position, String location,
             List<String> skipped) {
         Optional<byte[]> stateBytes = store.get(location + STATE);
         if (stateBytes.isEmpty()) {
@@ -163,7 +164,7 @@ public class CheckpointStore {
             skipped.add(location + " (checksum mismatch)");
             return Optional.empty();
         }
-        return Optional.of(new Checkpoint(experimentId, runId, epoch, state.attempt(), parameters.get(),
+        return Optional.of(new Checkpoint(experimentId, runId, position, state.attempt(), parameters.get(),
                 optimizer.get(), state.state()));
     }
 
@@ -178,11 +179,10 @@ public class CheckpointStore {
     }
 
     private void collectGarbage(UUID experimentId, UUID runId) {
-        TreeSet<Integer> epochs = epochs(experimentId, runId);
+        TreeSet<Position> positions = positions(experimentId, runId);
         List<String> old = new ArrayList<>();
-        while (epochs.size() > keep) {
-            int epoch = epochs.pollFirst();
-            String location = Keys.checkpoint(experimentId, runId, epoch);
+        while (positions.size() > keep) {
+            String location = Keys.checkpoint(experimentId, runId, positions.pollFirst());
             old.add(location + PARAMETERS);
             old.add(location + OPTIMIZER);
             old.add(location + STATE);

@@ -36,9 +36,8 @@ public final class Keys {
         return "checkpoints/" + experimentId + "/" + runId + "/";
     }
 
-    public static String checkpoint(UUID experimentId, UUID runId, int epoch) {
-        // Zero-padded so that S3's lexicographic listing is also epoch order.
-        return checkpoints(experimentId, runId) + String.format("%08d", epoch) + "/";
+    public static String checkpoint(UUID experimentId, UUID runId, Position position) {
+        return checkpoints(experimentId, runId) + position.directory() + "/";
     }
 
     public static String latestCheckpoint(UUID experimentId, UUID runId) {

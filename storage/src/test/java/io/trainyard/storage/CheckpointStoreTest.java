@@ -36,7 +36,12 @@ class CheckpointStoreTest {
     }
 
     private Checkpoint checkpoint(int epoch, int attempt) {
-        return new Checkpoint(experiment, run, epoch, attempt, ("params-" + epoch).getBytes(StandardCharsets.UTF_8),
+        return checkpoint(Position.epoch(epoch), attempt);
+    }
+
+    private Checkpoint checkpoint(Position position, int attempt) {
+        int epoch = position.epoch();
+        return new Checkpoint(experiment, run, position, attempt, ("params-" + epoch).getBytes(StandardCharsets.UTF_8),
                 ("adam-" + epoch).getBytes(StandardCharsets.UTF_8), Map.of("mean", 12.5));
     }
 
@@ -56,7 +61,7 @@ class CheckpointStoreTest {
         assertThat(new String(loaded.checkpoint().parameters(), StandardCharsets.UTF_8)).isEqualTo("params-8");
         assertThat(new String(loaded.checkpoint().optimizer(), StandardCharsets.UTF_8)).isEqualTo("adam-8");
         assertThat(loaded.checkpoint().state()).containsEntry("mean", 12.5);
-        assertThat(checkpoints.epochs(experiment, run)).containsExactly(6, 8);
+        assertThat(checkpoints.positions(experiment, run)).containsExactly(Position.epoch(6), Position.epoch(8));
     }
 
     @Test
@@ -64,19 +69,19 @@ class CheckpointStoreTest {
         checkpoints.save(checkpoint(2, 1));
         Checkpoint four = checkpoints.save(checkpoint(4, 1)).pointerMoved() ? checkpoint(4, 1) : null;
         assertThat(four).isNotNull();
-        store.put(Keys.checkpoint(experiment, run, 4) + CheckpointStore.PARAMETERS,
+        store.put(Keys.checkpoint(experiment, run, Position.epoch(4)) + CheckpointStore.PARAMETERS,
                 "bit rot".getBytes(StandardCharsets.UTF_8), "application/octet-stream");
 
         CheckpointStore.Loaded loaded = checkpoints.loadLatest(experiment, run).orElseThrow();
         assertThat(loaded.checkpoint().epoch()).isEqualTo(2);
-        assertThat(loaded.skipped()).singleElement().asString().contains("00000004").contains("checksum");
+        assertThat(loaded.skipped()).singleElement().asString().contains("00000004-000000").contains("checksum");
     }
 
     @Test
     void checkpointWithoutItsStateFileIsIncompleteAndSkipped() {
         checkpoints.save(checkpoint(2, 1));
         checkpoints.save(checkpoint(4, 1));
-        store.delete(java.util.List.of(Keys.checkpoint(experiment, run, 4) + CheckpointStore.STATE));
+        store.delete(java.util.List.of(Keys.checkpoint(experiment, run, Position.epoch(4)) + CheckpointStore.STATE));
         assertThat(checkpoints.loadLatest(experiment, run).orElseThrow().checkpoint().epoch()).isEqualTo(2);
     }
 
@@ -94,9 +99,21 @@ class CheckpointStoreTest {
     void checkpointsNewerThanThePointerAreNotTrusted() {
         checkpoints.save(checkpoint(2, 1));
         // An attempt that died after writing epoch 4's objects but before moving the pointer.
-        String four = Keys.checkpoint(experiment, run, 4);
+        String four = Keys.checkpoint(experiment, run, Position.epoch(4));
         store.put(four + CheckpointStore.PARAMETERS, new byte[] {1}, "application/octet-stream");
         assertThat(checkpoints.loadLatest(experiment, run).orElseThrow().checkpoint().epoch()).isEqualTo(2);
+    }
+
+    @Test
+    void aMidEpochCheckpointOrdersBetweenItsEpochAndTheNext() {
+        checkpoints.save(checkpoint(2, 1));
+        checkpoints.save(checkpoint(new Position(2, 17), 1));
+        Checkpoint loaded = checkpoints.loadLatest(experiment, run).orElseThrow().checkpoint();
+        assertThat(loaded.position()).isEqualTo(new Position(2, 17));
+        assertThat(checkpoints.save(checkpoint(new Position(2, 5), 1)).pointerMoved()).isFalse();
+        assertThat(checkpoints.save(checkpoint(3, 1)).pointerMoved()).isTrue();
+        // the fenced save wrote nothing; of the rest the newest two are kept
+        assertThat(checkpoints.positions(experiment, run)).containsExactly(new Position(2, 17), Position.epoch(3));
     }
 
     @Test

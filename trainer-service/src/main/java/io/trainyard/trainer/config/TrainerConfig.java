@@ -32,6 +32,20 @@ public interface TrainerConfig {
     @WithDefault("30s")
     Duration confirmTimeout();
 
+    /**
+     * Longest a delivery is held: then the run checkpoints, is handed back to the queue and continues in a new
+     * delivery, so no delivery comes near RabbitMQ's {@code consumer_timeout} (30 minutes by default).
+     */
+    @WithDefault("20m")
+    Duration segmentBudget();
+
+    /**
+     * On SIGTERM, how long to wait for the runs in training to stop at a batch boundary, checkpoint and be handed
+     * back before the process exits anyway (their deliveries then return to the queue).
+     */
+    @WithDefault("60s")
+    Duration drainTimeout();
+
     /** The id to use: {@link #id()}, else the host name, else {@code trainer-<pid>}. */
     default String trainerId() {
         return id().filter(s -> !s.isBlank())

@@ -17,6 +17,7 @@ import io.trainyard.storage.DatasetStore;
 import io.trainyard.storage.Keys;
 import io.trainyard.storage.ModelStore;
 import io.trainyard.trainer.config.TrainerConfig;
+import io.trainyard.trainer.messaging.CommandPublisher;
 import io.trainyard.trainer.messaging.RunEventPublisher;
 import io.trainyard.trainer.training.InvalidRunException;
 import io.trainyard.trainer.training.ModelKind;
@@ -33,6 +34,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -43,6 +45,8 @@ import org.jboss.logging.Logger;
  * <li>Resume from the newest checkpoint that verifies, or start from the seed.</li>
  * <li>Train, publishing progress each epoch and checkpointing every {@code checkpointEvery} epochs.</li>
  * <li>Write the final model, delete the checkpoints, publish {@code run.completed} and wait for the confirm.</li>
+ * <li>Asked to stop (drain, or the segment's time budget is used up): stop at a batch boundary, checkpoint, hand
+ * the run back to the queue as a continuation command and wait for the confirm.</li>
  * </ol>
  * A run that can never succeed ends with {@code run.failed}; anything else propagates so the delivery is
  * returned to the queue (bounded by the queue's delivery limit).
@@ -51,26 +55,31 @@ import org.jboss.logging.Logger;
 public class RunProcessor {
 
     private static final Logger LOG = Logger.getLogger(RunProcessor.class);
+    /** Checkpoint state key: summed loss of the batches done in a part-done epoch. */
+    private static final String EPOCH_LOSS_SUM = "epochLossSum";
 
     private final ModelKinds kinds;
     private final DatasetStore datasets;
     private final CheckpointStore checkpoints;
     private final ModelStore models;
     private final RunEventPublisher events;
+    private final CommandPublisher commands;
     private final TrainerConfig config;
     private final AtomicInteger busy = new AtomicInteger();
     private final Timer epochTimer;
     private final Timer checkpointTimer;
     private final Counter checkpointBytes;
     private final Counter resumes;
+    private final MeterRegistry registry;
 
     public RunProcessor(ModelKinds kinds, DatasetStore datasets, CheckpointStore checkpoints, ModelStore models,
-            RunEventPublisher events, TrainerConfig config, MeterRegistry registry) {
+            RunEventPublisher events, CommandPublisher commands, TrainerConfig config, MeterRegistry registry) {
         this.kinds = kinds;
         this.datasets = datasets;
         this.checkpoints = checkpoints;
         this.models = models;
         this.events = events;
+        this.commands = commands;
         this.config = config;
         registry.gauge("trainyard.trainer.busy.runs", busy);
         this.epochTimer = Timer.builder("trainyard.trainer.epoch").description("Wall time of one epoch")
@@ -80,12 +89,16 @@ public class RunProcessor {
                 .register(registry);
         this.checkpointBytes = Counter.builder("trainyard.trainer.checkpoint.bytes").baseUnit("bytes")
                 .description("Bytes of checkpoints written").register(registry);
+        this.registry = registry;
         this.resumes = Counter.builder("trainyard.trainer.resumes")
                 .description("Deliveries that resumed a run from a checkpoint").register(registry);
     }
 
-    /** Runs the protocol for {@code command} as attempt {@code attempt}. */
-    public void process(TrainRun command, int attempt) {
+    /**
+     * Runs the protocol for {@code command} as attempt {@code attempt}; {@code stop} is asked at every batch
+     * boundary whether the trainer is draining. Returns when the delivery can be acked.
+     */
+    public void process(TrainRun command, int attempt, BooleanSupplier stop) {
         Events run = new Events(command, attempt);
         busy.incrementAndGet();
         try {
@@ -96,7 +109,7 @@ public class RunProcessor {
                 return;
             }
             try {
-                train(command, attempt, run);
+                train(command, attempt, run, stop);
             } catch (InvalidRunException e) {
                 LOG.infof("run %s cannot succeed: %s", command.runId(), e.getMessage());
                 run.publishAndAwait(new RunFailed(run.next(), e.getMessage()));
@@ -106,7 +119,7 @@ public class RunProcessor {
         }
     }
 
-    private void train(TrainRun command, int attempt, Events run) {
+    private void train(TrainRun command, int attempt, Events run, BooleanSupplier draining) {
         ModelKind kind = kinds.get(command.model().kind());
         PreparedRun prepared;
         try (InputStream csv = datasets.openCsv(command.data().datasetId()).orElseThrow(
@@ -116,11 +129,13 @@ public class RunProcessor {
             throw new UncheckedIOException(e);
         }
         Optional<CheckpointStore.Loaded> loaded = checkpoints.loadLatest(command.experimentId(), command.runId());
-        TrainingLoop.Resume resume = loaded.map(l -> new TrainingLoop.Resume(l.checkpoint().epoch(),
-                l.checkpoint().parameters(), l.checkpoint().optimizer())).orElse(null);
+        TrainingLoop.Snapshot resume = loaded.map(l -> new TrainingLoop.Snapshot(l.checkpoint().position(),
+                l.checkpoint().parameters(), l.checkpoint().optimizer(),
+                l.checkpoint().state().get(EPOCH_LOSS_SUM) instanceof Number n ? n.doubleValue() : 0))
+                .orElse(null);
         String note = loaded.filter(l -> !l.skipped().isEmpty())
                 .map(l -> "skipped damaged checkpoints: " + String.join("; ", l.skipped())).orElse(null);
-        Integer resumedFrom = resume == null ? null : resume.epochsDone();
+        Integer resumedFrom = resume == null ? null : resume.position().epoch();
         if (resume != null) {
             resumes.increment();
         }
@@ -129,6 +144,8 @@ public class RunProcessor {
         run.publish(new RunStarted(run.next(), command.data().partition(), resumedFrom == null ? 0 : resumedFrom,
                 resumedFrom, command.training().epochs(), note));
 
+        long deadline = System.nanoTime() + config.segmentBudget().toNanos();
+        BooleanSupplier stop = () -> draining.getAsBoolean() || System.nanoTime() - deadline > 0;
         TrainingLoop.Result result = TrainingLoop.train(prepared, command.training(), resume,
                 new TrainingLoop.Listener() {
                     @Override
@@ -139,19 +156,31 @@ public class RunProcessor {
                     }
 
                     @Override
-                    public void onCheckpoint(int epochsDone, byte[] parameters, byte[] optimizer) {
+                    public void onCheckpoint(TrainingLoop.Snapshot snapshot) {
                         CheckpointStore.Saved saved = checkpointTimer.record(() -> checkpoints.save(new Checkpoint(
-                                command.experimentId(), command.runId(), epochsDone, attempt, parameters, optimizer,
-                                Map.of())));
+                                command.experimentId(), command.runId(), snapshot.position(), attempt,
+                                snapshot.parameters(), snapshot.optimizer(),
+                                Map.of(EPOCH_LOSS_SUM, snapshot.epochLossSum()))));
                         if (saved.pointerMoved()) {
                             checkpointBytes.increment(saved.bytes());
-                            run.publish(new RunCheckpointed(run.next(), epochsDone, saved.location(), saved.bytes()));
+                            // Confirmed before training goes on: a drain may end the process right after it.
+                            run.publishAndAwait(new RunCheckpointed(run.next(), snapshot.position().epoch(),
+                                    saved.location(), saved.bytes()));
                         } else {
                             LOG.warnf("run %s attempt %d: a newer attempt owns the checkpoint pointer",
                                     command.runId(), attempt);
                         }
                     }
-                });
+                }, stop);
+        if (!result.finished()) {
+            // The checkpoint at the stop is written: the next delivery continues exactly here.
+            commands.handBack(command, attempt, config.confirmTimeout());
+            String reason = draining.getAsBoolean() ? "drain" : "segment";
+            registry.counter("trainyard.trainer.handbacks", "reason", reason).increment();
+            LOG.infof("run %s attempt %d handed back at %s (%s)", command.runId(), attempt, result.stoppedAt(),
+                    reason);
+            return;
+        }
 
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("experimentId", command.experimentId().toString());

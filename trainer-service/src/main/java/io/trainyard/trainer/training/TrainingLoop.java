@@ -17,6 +17,7 @@ import ai.djl.training.initializer.Initializer;
 import ai.djl.util.Pair;
 import io.trainyard.contracts.TrainingSpec;
 import io.trainyard.storage.ModelStore;
+import io.trainyard.storage.Position;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -28,6 +29,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 /**
@@ -47,94 +49,129 @@ public final class TrainingLoop {
         /** After each epoch; {@code epochsDone} counts from 1. */
         void onEpoch(int epochsDone, double trainLoss, double validationLoss, double seconds);
 
-        /** Every {@code checkpointEvery} epochs, except after the last one (the final model replaces it). */
-        void onCheckpoint(int epochsDone, byte[] parameters, byte[] optimizer);
-    }
-
-    /** Where to resume: epochs already done and the state written then. */
-    public record Resume(int epochsDone, byte[] parameters, byte[] optimizer) {
+        /**
+         * Every {@code checkpointEvery} epochs (except after the last one: the final model replaces it), and where
+         * the loop stops early.
+         */
+        void onCheckpoint(Snapshot snapshot);
     }
 
     /**
-     * The finished run.
+     * Everything needed to continue from {@code position}: the parameters, the optimizer's state and the summed
+     * loss of the batches already done in a part-done epoch (so that epoch's reported loss is unchanged).
+     */
+    public record Snapshot(Position position, byte[] parameters, byte[] optimizer, double epochLossSum) {
+    }
+
+    /**
+     * How the loop ended.
      *
-     * @param model      the final model in DJL's file format ({@code Model.load} reads it)
+     * @param stoppedAt  null when the run finished; else where it stopped (a snapshot of it was checkpointed)
+     * @param metrics    final metrics (finished runs only)
+     * @param model      the final model in DJL's file format, {@code Model.load} reads it (finished runs only)
      * @param parameters the final parameters as {@code Block.saveParameters} writes them (for comparisons)
      */
-    public record Result(Map<String, Double> metrics, byte[] model, byte[] parameters) {
+    public record Result(Position stoppedAt, Map<String, Double> metrics, byte[] model, byte[] parameters) {
+        public boolean finished() {
+            return stoppedAt == null;
+        }
     }
 
     private TrainingLoop() {
     }
 
-    public static Result train(PreparedRun run, TrainingSpec spec, Resume resume, Listener listener) {
+    /** Trains to the end without stopping early. */
+    public static Result train(PreparedRun run, TrainingSpec spec, Snapshot resume, Listener listener) {
+        return train(run, spec, resume, listener, () -> false);
+    }
+
+    /**
+     * Trains from {@code resume} (null: from the seed) until the last epoch, or until {@code stop} answers true
+     * at a batch boundary: then the loop checkpoints where it is and returns {@link Result#stoppedAt()}.
+     */
+    public static Result train(PreparedRun run, TrainingSpec spec, Snapshot resume, Listener listener,
+            BooleanSupplier stop) {
         try (NDManager manager = NDManager.newBaseManager()) {
             recordGradientsOnlyInsideCollectors(manager.getEngine());
             Block block = run.newBlock();
             block.setInitializer(new SeededXavier(spec.seed()), Parameter.Type.WEIGHT);
             block.initialize(manager, DataType.FLOAT32, run.inputShape());
             CheckpointableAdam adam = new CheckpointableAdam(manager, spec.learningRate());
-            int start = 0;
+            Position start = Position.epoch(0);
+            double resumedLoss = 0;
             if (resume != null) {
                 loadParameters(block, manager, resume.parameters());
                 adam.load(resume.optimizer());
-                start = resume.epochsDone();
+                start = resume.position();
+                resumedLoss = resume.epochLossSum();
             }
             ParameterStore parameters = new ParameterStore(manager, false);
             Samples train = run.train();
-            for (int epoch = start; epoch < spec.epochs(); epoch++) {
+            int batches = (train.size() + spec.batchSize() - 1) / spec.batchSize();
+            for (int epoch = start.epoch(); epoch < spec.epochs(); epoch++) {
                 long started = System.nanoTime();
-                double loss = epoch(run, block, parameters, adam, train, spec, epoch, manager);
+                int[] order = order(train.size(), spec.seed(), epoch);
+                boolean resumedHere = epoch == start.epoch();
+                double lossSum = resumedHere ? resumedLoss : 0;
+                for (int batch = resumedHere ? start.batch() : 0; batch < batches; batch++) {
+                    lossSum += step(run, block, parameters, adam, train, order, batch, spec.batchSize(), manager);
+                    if (batch + 1 < batches && stop.getAsBoolean()) {
+                        Position here = new Position(epoch, batch + 1);
+                        listener.onCheckpoint(new Snapshot(here, saveParameters(block), adam.save(), lossSum));
+                        return new Result(here, null, null, saveParameters(block));
+                    }
+                }
                 double validation = run.loss(manager, block, parameters);
                 int done = epoch + 1;
-                listener.onEpoch(done, loss, validation, (System.nanoTime() - started) / 1e9);
-                if (done % spec.checkpointEvery() == 0 && done < spec.epochs()) {
-                    listener.onCheckpoint(done, saveParameters(block), adam.save());
+                listener.onEpoch(done, lossSum / batches, validation, (System.nanoTime() - started) / 1e9);
+                if (done == spec.epochs()) {
+                    break;
+                }
+                boolean stopping = stop.getAsBoolean();
+                if (done % spec.checkpointEvery() == 0 || stopping) {
+                    listener.onCheckpoint(new Snapshot(Position.epoch(done), saveParameters(block), adam.save(), 0));
+                }
+                if (stopping) {
+                    return new Result(Position.epoch(done), null, null, saveParameters(block));
                 }
             }
             float[] predictions = predict(block, parameters, manager, run.validation());
-            return new Result(run.metrics(predictions, run.validation().y()), saveModel(block),
+            return new Result(null, run.metrics(predictions, run.validation().y()), saveModel(block),
                     saveParameters(block));
         }
     }
 
-    private static double epoch(PreparedRun run, Block block, ParameterStore parameters, CheckpointableAdam adam,
-            Samples train, TrainingSpec spec, int epoch, NDManager manager) {
-        int[] order = order(train.size(), spec.seed(), epoch);
+    /** One optimizer step on batch {@code batch} of the epoch's {@code order}; returns the batch's loss. */
+    private static double step(PreparedRun run, Block block, ParameterStore parameters, CheckpointableAdam adam,
+            Samples train, int[] order, int batch, int batchSize, NDManager manager) {
         int features = train.features();
-        double lossSum = 0;
-        int batches = 0;
-        Engine engine = manager.getEngine();
-        for (int from = 0; from < order.length; from += spec.batchSize()) {
-            int size = Math.min(spec.batchSize(), order.length - from);
-            float[] x = new float[size * features];
-            float[] y = new float[size];
-            for (int i = 0; i < size; i++) {
-                int sample = order[from + i];
-                System.arraycopy(train.x(), sample * features, x, i * features, features);
-                y[i] = train.y()[sample];
-            }
-            try (NDManager batch = manager.newSubManager()) {
-                NDArray input = batch.create(x, new Shape(size, features));
-                NDArray label = batch.create(y, new Shape(size));
-                NDArray loss;
-                try (GradientCollector collector = engine.newGradientCollector()) {
-                    NDArray prediction = block.forward(parameters, new NDList(input), true).singletonOrThrow();
-                    loss = run.loss(prediction, label);
-                    collector.backward(loss);
-                }
-                lossSum += loss.getFloat();
-                batches++;
-                for (Pair<String, Parameter> p : block.getParameters()) {
-                    NDArray weight = p.getValue().getArray();
-                    try (NDArray gradient = weight.getGradient()) {
-                        adam.update(p.getKey(), weight, gradient);
-                        gradient.subi(gradient); // PyTorch accumulates gradients: zero them for the next batch
-                    }
-                }
-            }
+        int from = batch * batchSize;
+        int size = Math.min(batchSize, order.length - from);
+        float[] x = new float[size * features];
+        float[] y = new float[size];
+        for (int i = 0; i < size; i++) {
+            int sample = order[from + i];
+            System.arraycopy(train.x(), sample * features, x, i * features, features);
+            y[i] = train.y()[sample];
         }
-        return lossSum / batches;
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray input = scope.create(x, new Shape(size, features));
+            NDArray label = scope.create(y, new Shape(size));
+            NDArray loss;
+            try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
+                NDArray prediction = block.forward(parameters, new NDList(input), true).singletonOrThrow();
+                loss = run.loss(prediction, label);
+                collector.backward(loss);
+            }
+            for (Pair<String, Parameter> p : block.getParameters()) {
+                NDArray weight = p.getValue().getArray();
+                try (NDArray gradient = weight.getGradient()) {
+                    adam.update(p.getKey(), weight, gradient);
+                    gradient.subi(gradient); // PyTorch accumulates gradients: zero them for the next batch
+                }
+            }
+            return loss.getFloat();
+        }
     }
 
     /**

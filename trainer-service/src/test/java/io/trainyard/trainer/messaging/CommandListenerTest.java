@@ -134,9 +134,9 @@ class CommandListenerTest {
             }
 
             @Override
-            public void onCheckpoint(int epochsDone, byte[] parameters, byte[] optimizer) {
-                written.add(new Checkpoint(command.experimentId(), command.runId(), epochsDone, 1, parameters,
-                        optimizer, Map.of()));
+            public void onCheckpoint(TrainingLoop.Snapshot snapshot) {
+                written.add(new Checkpoint(command.experimentId(), command.runId(), snapshot.position(), 1,
+                        snapshot.parameters(), snapshot.optimizer(), Map.of()));
             }
         });
         written.forEach(checkpoints::save);

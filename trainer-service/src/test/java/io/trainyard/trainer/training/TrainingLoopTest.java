@@ -7,6 +7,7 @@ import io.trainyard.contracts.Messages;
 import io.trainyard.contracts.ModelSpec;
 import io.trainyard.contracts.TrainRun;
 import io.trainyard.contracts.TrainingSpec;
+import io.trainyard.storage.Position;
 import io.trainyard.storage.demo.CityDemand;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -37,12 +38,9 @@ class TrainingLoopTest {
         prepared = new MlpForecaster().prepare(command, new ByteArrayInputStream(CSV.getBytes(StandardCharsets.UTF_8)));
     }
 
-    record Saved(int epoch, byte[] parameters, byte[] optimizer) {
-    }
-
     static class Recorder implements TrainingLoop.Listener {
         final List<Double> losses = new ArrayList<>();
-        final List<Saved> checkpoints = new ArrayList<>();
+        final List<TrainingLoop.Snapshot> checkpoints = new ArrayList<>();
 
         @Override
         public void onEpoch(int epochsDone, double trainLoss, double validationLoss, double seconds) {
@@ -50,8 +48,8 @@ class TrainingLoopTest {
         }
 
         @Override
-        public void onCheckpoint(int epochsDone, byte[] parameters, byte[] optimizer) {
-            checkpoints.add(new Saved(epochsDone, parameters, optimizer));
+        public void onCheckpoint(TrainingLoop.Snapshot snapshot) {
+            checkpoints.add(snapshot);
         }
     }
 
@@ -63,7 +61,8 @@ class TrainingLoopTest {
         assertThat(recorder.losses.get(5)).isLessThan(recorder.losses.get(0));
         assertThat(result.metrics()).containsKeys("mae", "rmse", "mape");
         assertThat(result.metrics().get("rmse")).isGreaterThanOrEqualTo(result.metrics().get("mae")).isPositive();
-        assertThat(recorder.checkpoints).extracting(Saved::epoch).containsExactly(2, 4);
+        assertThat(recorder.checkpoints).extracting(c -> c.position())
+                .containsExactly(Position.epoch(2), Position.epoch(4));
         assertThat(new String(result.model(), 0, 4, StandardCharsets.US_ASCII)).isEqualTo("DJL@");
     }
 
@@ -94,14 +93,34 @@ class TrainingLoopTest {
     void resumingFromAnyCheckpointEndsBitIdenticalToAnUninterruptedRun() {
         Recorder uninterrupted = new Recorder();
         byte[] expected = TrainingLoop.train(prepared, SPEC, null, uninterrupted).parameters();
-        for (Saved checkpoint : uninterrupted.checkpoints) {
+        for (TrainingLoop.Snapshot checkpoint : uninterrupted.checkpoints) {
             Recorder resumed = new Recorder();
-            TrainingLoop.Result result = TrainingLoop.train(prepared, SPEC,
-                    new TrainingLoop.Resume(checkpoint.epoch(), checkpoint.parameters(), checkpoint.optimizer()),
-                    resumed);
-            assertThat(resumed.losses).hasSize(SPEC.epochs() - checkpoint.epoch());
-            assertThat(result.parameters()).as("resumed at epoch %d", checkpoint.epoch()).isEqualTo(expected);
+            TrainingLoop.Result result = TrainingLoop.train(prepared, SPEC, checkpoint, resumed);
+            assertThat(resumed.losses).hasSize(SPEC.epochs() - checkpoint.position().epoch());
+            assertThat(result.parameters()).as("resumed at %s", checkpoint.position()).isEqualTo(expected);
         }
+    }
+
+    @Test
+    void stoppingAtAnyBatchAndResumingEndsBitIdenticalWithTheSameEpochLosses() {
+        Recorder uninterrupted = new Recorder();
+        byte[] expected = TrainingLoop.train(prepared, SPEC, null, uninterrupted).parameters();
+        // Stop after every 7th optimizer step, mid-epoch or not, and continue from each stop in a fresh loop.
+        List<Double> losses = new ArrayList<>();
+        TrainingLoop.Snapshot resume = null;
+        TrainingLoop.Result result;
+        int segments = 0;
+        do {
+            int[] steps = {0};
+            Recorder segment = new Recorder();
+            result = TrainingLoop.train(prepared, SPEC, resume, segment, () -> ++steps[0] % 7 == 0);
+            losses.addAll(segment.losses);
+            resume = segment.checkpoints.isEmpty() ? null : segment.checkpoints.getLast();
+            segments++;
+        } while (!result.finished());
+        assertThat(segments).isGreaterThan(SPEC.epochs());
+        assertThat(result.parameters()).isEqualTo(expected);
+        assertThat(losses).isEqualTo(uninterrupted.losses);
     }
 
     @Test
@@ -119,10 +138,11 @@ class TrainingLoopTest {
     void resumingWithoutTheOptimizerStateWouldNotBeIdentical() {
         Recorder uninterrupted = new Recorder();
         byte[] expected = TrainingLoop.train(prepared, SPEC, null, uninterrupted).parameters();
-        Saved two = uninterrupted.checkpoints.get(0);
+        TrainingLoop.Snapshot two = uninterrupted.checkpoints.get(0);
         CheckpointableAdam fresh = new CheckpointableAdam(ai.djl.ndarray.NDManager.newBaseManager(), 1e-3);
         byte[] result = TrainingLoop.train(prepared, SPEC,
-                new TrainingLoop.Resume(two.epoch(), two.parameters(), fresh.save()), new Recorder()).parameters();
+                new TrainingLoop.Snapshot(two.position(), two.parameters(), fresh.save(), 0), new Recorder())
+                .parameters();
         assertThat(result).isNotEqualTo(expected);
     }
 
