@@ -29,6 +29,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
@@ -76,6 +77,12 @@ public final class TrainingLoop {
             return stoppedAt == null;
         }
     }
+
+    /**
+     * DJL's PyTorch gradient collector is process-wide: a second one opened while another thread collects throws.
+     * Runs trained at once in one replica ({@code trainyard.trainer.concurrency} > 1) take turns per step.
+     */
+    private static final ReentrantLock COLLECTING = new ReentrantLock();
 
     private TrainingLoop() {
     }
@@ -158,10 +165,13 @@ public final class TrainingLoop {
             NDArray input = scope.create(x, new Shape(size, features));
             NDArray label = scope.create(y, new Shape(size));
             NDArray loss;
+            COLLECTING.lock();
             try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
                 NDArray prediction = block.forward(parameters, new NDList(input), true).singletonOrThrow();
                 loss = run.loss(prediction, label);
                 collector.backward(loss);
+            } finally {
+                COLLECTING.unlock();
             }
             for (Pair<String, Parameter> p : block.getParameters()) {
                 NDArray weight = p.getValue().getArray();

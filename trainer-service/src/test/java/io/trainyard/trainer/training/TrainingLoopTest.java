@@ -135,6 +135,23 @@ class TrainingLoopTest {
     }
 
     @Test
+    void runsTrainedAtOnceInOneProcessDoNotDisturbEachOther() throws Exception {
+        byte[] alone = TrainingLoop.train(prepared, SPEC, null, new Recorder()).parameters();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            List<java.util.concurrent.Future<byte[]>> runs = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                runs.add(pool.submit(() -> TrainingLoop.train(prepared, SPEC, null, new Recorder()).parameters()));
+            }
+            for (var run : runs) {
+                assertThat(run.get()).isEqualTo(alone);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void resumingWithoutTheOptimizerStateWouldNotBeIdentical() {
         Recorder uninterrupted = new Recorder();
         byte[] expected = TrainingLoop.train(prepared, SPEC, null, uninterrupted).parameters();
