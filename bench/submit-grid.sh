@@ -40,7 +40,7 @@ ms() { echo $((($2 - $1) / 1000000)); }
 curl -fsS -o /dev/null "$URL/q/health/ready" || die "no ready scheduler at $URL (bin/trainyard up?)"
 
 # The data: 20 cities, so 20 partitions.
-if ! curl -fsS -o /dev/null "$URL/datasets/$DATASET"; then
+if ! curl -fsS -o /dev/null "$URL/datasets/$DATASET" 2>/dev/null; then
     echo "==> creating dataset $DATASET ($CITIES cities)"
     curl -fsS -o /dev/null -H 'Content-Type: application/json' \
         -d "{\"id\": \"$DATASET\", \"cities\": $CITIES, \"days\": 365}" "$URL/datasets/demo" ||

@@ -10,7 +10,8 @@ import java.time.Instant;
 import java.util.UUID;
 
 /**
- * One run of an experiment (one partition of the dataset) and what the scheduler knows of it from the run events.
+ * One run of an experiment (one partition of the dataset at one point of the search) and what the scheduler knows of
+ * it from the run events.
  *
  * <p>{@link #lastAttempt} and {@link #lastSequence} are the position of the newest event applied, so that duplicate,
  * late and stale events can be recognised and ignored.
@@ -28,6 +29,18 @@ public class RunEntity {
     /** This run's value of the experiment's partition column; null for an unpartitioned experiment. */
     @Column(name = "partition_value")
     public String partition;
+
+    /** Index of this run's point in the experiment's search; 0 without a search. */
+    @Column(name = "search_point", nullable = false)
+    public int searchPoint;
+
+    /** The resolved hyperparameters this run trains with, as JSON. */
+    @Column(nullable = false, columnDefinition = "text")
+    public String hyperparameters;
+
+    /** The resolved training settings of this run, as JSON. */
+    @Column(nullable = false, columnDefinition = "text")
+    public String training;
 
     @Enumerated(EnumType.STRING)
     @Column(nullable = false, length = 16)

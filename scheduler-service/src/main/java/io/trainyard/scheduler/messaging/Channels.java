@@ -9,6 +9,9 @@ public final class Channels {
     /** Incoming: every run event, from the quorum queue {@code scheduler.run-events}. */
     public static final String RUN_EVENTS = "run-events";
 
+    /** Incoming: commands the trainer queues dead-lettered, from the queue {@code trainyard.dead}. */
+    public static final String DEAD_COMMANDS = "dead-commands";
+
     private Channels() {
     }
 }

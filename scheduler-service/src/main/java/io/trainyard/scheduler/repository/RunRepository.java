@@ -26,9 +26,10 @@ public class RunRepository implements PanacheRepositoryBase<RunEntity, UUID> {
         return find("id", runId).withLock(LockModeType.PESSIMISTIC_WRITE).firstResult();
     }
 
-    /** One page of an experiment's runs in partition order. */
+    /** One page of an experiment's runs in partition order, then search order. */
     public Uni<List<RunEntity>> page(UUID experimentId, Page page) {
-        return find("experimentId", Sort.by("partition").and("id"), experimentId).page(page).list();
+        return find("experimentId", Sort.by("partition").and("searchPoint").and("id"), experimentId).page(page)
+                .list();
     }
 
     public Uni<List<StateSummary>> summarize(UUID experimentId) {

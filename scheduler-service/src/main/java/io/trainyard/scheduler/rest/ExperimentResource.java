@@ -1,13 +1,10 @@
 package io.trainyard.scheduler.rest;
 
-import io.quarkus.panache.common.Page;
 import io.smallrye.mutiny.Uni;
 import io.trainyard.scheduler.service.ExperimentService;
 import io.trainyard.scheduler.service.ExperimentSpec;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
+import io.trainyard.scheduler.service.ExperimentStatus;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -20,6 +17,8 @@ import java.net.URI;
 import java.util.List;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -29,6 +28,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Experiments")
 @Produces(MediaType.APPLICATION_JSON)
 public class ExperimentResource {
+
+    static final int MAX_EXPERIMENTS_PAGE = 100;
+    static final int MAX_RUNS_PAGE = 10_000;
 
     private final ExperimentService experiments;
 
@@ -41,11 +43,12 @@ public class ExperimentResource {
     }
 
     @POST
-    @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Submit an experiment",
-            description = "Checks the spec, fans it out into one run per partition and queues a training command "
-                    + "per run. Every problem of the spec is reported at once; an unknown dataset is a 400 too, "
-                    + "naming the field 'dataset'.")
+    @Consumes({MediaType.APPLICATION_JSON, YamlSpecReader.MEDIA_TYPE})
+    @Operation(summary = "Submit an experiment (JSON or YAML)",
+            description = "Checks the spec, fans it out into one run per partition and search point and queues a "
+                    + "training command per run. Every problem of the spec is reported at once; an unknown dataset "
+                    + "is a 400 too, naming the field 'dataset'. A spec that would make more runs than "
+                    + "trainyard.scheduler.max-runs-per-experiment is refused with the count it would have made.")
     @APIResponse(responseCode = "201", description = "Accepted; Location is the experiment",
             content = @Content(schema = @Schema(implementation = Created.class)))
     @APIResponse(responseCode = "400", description = "Invalid spec: each bad field and what would be accepted",
@@ -67,16 +70,50 @@ public class ExperimentResource {
         return experiments.summary(Ids.uuid("id", id)).map(ExperimentView::of);
     }
 
+    /** A page of experiments, newest first. */
+    public record ExperimentPage(int page, int size, long total, List<ExperimentView> items) {
+    }
+
+    @GET
+    @Operation(summary = "Experiments, newest first, filtered by status and name")
+    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = ExperimentPage.class)))
+    @APIResponse(responseCode = "400", description = "A bad page, size or status",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<ExperimentPage> list(
+            @Parameter(description = "0-based page", schema = @Schema(type = SchemaType.INTEGER, minimum = "0"))
+            @QueryParam("page") String page,
+            @Parameter(description = "experiments per page, 1 to " + MAX_EXPERIMENTS_PAGE + ", default 20",
+                    schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "100"))
+            @QueryParam("size") String size,
+            @Parameter(description = "only experiments in this status",
+                    schema = @Schema(enumeration = {"queued", "running", "succeeded", "partially_failed",
+                        "failed"}))
+            @QueryParam("status") String status,
+            @Parameter(description = "only experiments whose name contains this, ignoring case")
+            @QueryParam("name") String name) {
+        Paging paging = Paging.of(page, size, 20, MAX_EXPERIMENTS_PAGE);
+        return experiments.list(ExperimentStatus.parse("status", status), name, paging.page(), paging.size())
+                .map(listed -> new ExperimentPage(paging.page(), paging.size(), listed.total(),
+                        listed.items().stream().map(ExperimentView::of).toList()));
+    }
+
     @GET
     @Path("/{id}/runs")
-    @Operation(summary = "An experiment's runs, in partition order")
+    @Operation(summary = "An experiment's runs, in partition order, then search order")
     @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = RunView[].class)))
+    @APIResponse(responseCode = "400", description = "A malformed id, or a bad page or size",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "404", description = "No such experiment",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<List<RunView>> runs(@PathParam("id") String id,
-            @QueryParam("page") @DefaultValue("0") @Min(0) int page,
-            @QueryParam("size") @DefaultValue("1000") @Min(1) @Max(10_000) int size) {
-        return experiments.runs(Ids.uuid("id", id), Page.of(page, size))
+            @Parameter(description = "0-based page", schema = @Schema(type = SchemaType.INTEGER, minimum = "0"))
+            @QueryParam("page") String page,
+            @Parameter(description = "runs per page, 1 to " + MAX_RUNS_PAGE + ", default 1000",
+                    schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "10000"))
+            @QueryParam("size") String size) {
+        UUID experimentId = Ids.uuid("id", id);
+        Paging paging = Paging.of(page, size, 1000, MAX_RUNS_PAGE);
+        return experiments.runs(experimentId, paging.toPage())
                 .map(runs -> runs.stream().map(RunView::of).toList());
     }
 }

@@ -15,12 +15,14 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
- * Turns a validated spec into an experiment, its runs and their training commands. One run per partition today;
- * hyperparameter grids and random search multiply the runs here.
+ * Turns a validated spec into an experiment, its runs and their training commands: one run per partition of the
+ * dataset and point of the search, each recording the hyperparameters and training settings it resolved to.
  */
 @ApplicationScoped
 public class ExperimentPlanner {
@@ -35,6 +37,7 @@ public class ExperimentPlanner {
         this.clock = clock;
     }
 
+    /** One run (and command) per partition and search point, partition by partition. */
     public ExperimentPlan plan(ValidatedSpec validated) {
         ExperimentSpec spec = validated.spec();
         Instant now = clock.instant();
@@ -48,45 +51,78 @@ public class ExperimentPlanner {
         experiment.modelKind = spec.model().kind();
         experiment.pool = pool;
         experiment.spec = json(spec);
-        experiment.runCount = validated.partitions().size();
         experiment.createdAt = now;
 
-        ModelSpec model = new ModelSpec(spec.model().kind(), spec.model().hyperparameters());
-        ExperimentSpec.Training t = spec.training();
-        TrainingSpec training = new TrainingSpec(t.epochs(), t.batchSize(), t.learningRate(), t.seed(),
-                t.checkpointEvery());
+        ExperimentSpec.Training base = spec.training();
+        List<SearchSpace.Point> points = validated.points();
+        int count = validated.partitions().size() * points.size();
+        experiment.runCount = count;
 
-        List<RunEntity> runs = new ArrayList<>(validated.partitions().size());
-        List<OutboxEntity> commands = new ArrayList<>(validated.partitions().size());
+        // Every partition trains the same points: resolve (and write as JSON) each point once.
+        List<ModelSpec> models = new ArrayList<>(points.size());
+        List<TrainingSpec> trainings = new ArrayList<>(points.size());
+        List<String> hyperparameterJson = new ArrayList<>(points.size());
+        List<String> trainingJson = new ArrayList<>(points.size());
+        for (SearchSpace.Point point : points) {
+            Map<String, Object> hyperparameters = new LinkedHashMap<>(spec.model().hyperparameters());
+            hyperparameters.putAll(point.hyperparameters());
+            TrainingSpec training = training(base, point.training());
+            models.add(new ModelSpec(spec.model().kind(), hyperparameters));
+            trainings.add(training);
+            hyperparameterJson.add(json(hyperparameters));
+            trainingJson.add(json(training));
+        }
+
+        List<RunEntity> runs = new ArrayList<>(count);
+        List<OutboxEntity> commands = new ArrayList<>(count);
+        String routingKey = Topology.commandRoutingKey(pool);
         for (String partition : validated.partitions()) {
-            RunEntity run = new RunEntity();
-            run.id = UUID.randomUUID();
-            run.experimentId = experiment.id;
-            run.partition = partition;
-            run.state = RunState.PENDING;
-            run.epochs = t.epochs();
-            run.createdAt = now;
-            runs.add(run);
-
             DataSpec data = new DataSpec(spec.dataset(), partition == null ? null : spec.partitionBy(), partition,
                     spec.timeColumn(), spec.targetColumn());
-            TrainRun command = new TrainRun(Messages.SCHEMA_VERSION, experiment.id, run.id, pool, data, model,
-                    training, 0, now);
-            OutboxEntity row = new OutboxEntity();
-            row.runId = run.id;
-            row.routingKey = Topology.commandRoutingKey(pool);
-            row.payload = Messages.encode(command);
-            row.createdAt = now;
-            commands.add(row);
+            for (int p = 0; p < points.size(); p++) {
+                TrainingSpec training = trainings.get(p);
+                RunEntity run = new RunEntity();
+                run.id = UUID.randomUUID();
+                run.experimentId = experiment.id;
+                run.partition = partition;
+                run.searchPoint = p;
+                run.hyperparameters = hyperparameterJson.get(p);
+                run.training = trainingJson.get(p);
+                run.state = RunState.PENDING;
+                run.epochs = training.epochs();
+                run.createdAt = now;
+                runs.add(run);
+
+                TrainRun command = new TrainRun(Messages.SCHEMA_VERSION, experiment.id, run.id, pool, data,
+                        models.get(p), training, 0, now);
+                OutboxEntity row = new OutboxEntity();
+                row.runId = run.id;
+                row.routingKey = routingKey;
+                row.payload = Messages.encode(command);
+                row.createdAt = now;
+                commands.add(row);
+            }
         }
         return new ExperimentPlan(experiment, runs, commands);
     }
 
-    private static String json(ExperimentSpec spec) {
+    /** The spec's training settings with the point's values in place of theirs. */
+    private static TrainingSpec training(ExperimentSpec.Training base, Map<String, Object> point) {
+        return new TrainingSpec(
+                point.containsKey("epochs") ? ((Number) point.get("epochs")).intValue() : base.epochs(),
+                point.containsKey("batchSize") ? ((Number) point.get("batchSize")).intValue() : base.batchSize(),
+                point.containsKey("learningRate") ? ((Number) point.get("learningRate")).doubleValue()
+                        : base.learningRate(),
+                point.containsKey("seed") ? ((Number) point.get("seed")).longValue() : base.seed(),
+                point.containsKey("checkpointEvery") ? ((Number) point.get("checkpointEvery")).intValue()
+                        : base.checkpointEvery());
+    }
+
+    private static String json(Object value) {
         try {
-            return Messages.mapper().writeValueAsString(spec);
+            return Messages.mapper().writeValueAsString(value);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write the spec as JSON", e);
+            throw new IllegalStateException("cannot write " + value.getClass().getSimpleName() + " as JSON", e);
         }
     }
 }

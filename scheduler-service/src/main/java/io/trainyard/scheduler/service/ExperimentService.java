@@ -4,6 +4,7 @@ import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.quarkus.panache.common.Page;
 import io.smallrye.mutiny.Uni;
+import io.trainyard.scheduler.ExperimentEntity;
 import io.trainyard.scheduler.RunEntity;
 import io.trainyard.scheduler.RunState;
 import io.trainyard.scheduler.messaging.OutboxRelay;
@@ -13,6 +14,7 @@ import io.trainyard.scheduler.repository.RunRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -79,6 +81,46 @@ public class ExperimentService {
                     return new ExperimentSummary(experiment, ExperimentStatus.of(counts), counts, startedAt,
                             finishedAt);
                 }));
+    }
+
+    /** A page of a listing and how many items the whole listing has. */
+    public record Listed(long total, List<ExperimentSummary> items) {
+    }
+
+    /**
+     * A page of the experiments whose name contains {@code name} and whose status is {@code status} (either may be
+     * null for any), newest first.
+     */
+    @WithSession
+    public Uni<Listed> list(ExperimentStatus status, String name, int page, int size) {
+        return experiments.tallies(name == null || name.isBlank() ? null : name.strip()).chain(tallies -> {
+            List<ExperimentRepository.RunTally> matching = tallies.stream()
+                    .filter(t -> status == null || ExperimentStatus.of(RunCounts.of(t.byState())) == status)
+                    .toList();
+            int from = (int) Math.min((long) page * size, matching.size());
+            List<ExperimentRepository.RunTally> slice = matching.subList(from, Math.min(from + size,
+                    matching.size()));
+            if (slice.isEmpty()) {
+                return Uni.createFrom().item(new Listed(matching.size(), List.of()));
+            }
+            return experiments.list("id in ?1", slice.stream().map(ExperimentRepository.RunTally::experimentId)
+                    .toList()).map(entities -> {
+                        Map<UUID, ExperimentEntity> byId = new HashMap<>();
+                        entities.forEach(e -> byId.put(e.id, e));
+                        List<ExperimentSummary> items = slice.stream().filter(t -> byId.containsKey(t.experimentId()))
+                                .map(t -> summarize(byId.get(t.experimentId()), t.byState(), t.firstStartedAt(),
+                                        t.lastFinishedAt()))
+                                .toList();
+                        return new Listed(matching.size(), items);
+                    });
+        });
+    }
+
+    private static ExperimentSummary summarize(ExperimentEntity experiment, Map<RunState, Long> byState,
+            Instant firstStartedAt, Instant lastFinishedAt) {
+        RunCounts counts = RunCounts.of(byState);
+        Instant finishedAt = counts.total() > 0 && counts.finished() == counts.total() ? lastFinishedAt : null;
+        return new ExperimentSummary(experiment, ExperimentStatus.of(counts), counts, firstStartedAt, finishedAt);
     }
 
     /** A page of the experiment's runs in partition order; fails with {@link NotFoundException} for no experiment. */

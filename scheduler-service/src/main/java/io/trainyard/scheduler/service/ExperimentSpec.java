@@ -6,7 +6,9 @@ import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -23,8 +25,11 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * @param model        model kind and hyperparameters
  * @param training     training settings; every field has a default
  * @param resources    where to train; default the default pool
+ * @param search       hyperparameter search: one run per partition and search point; absent for one point
+ * @param objective    the metric that ranks the runs and its direction; default mae, minimize
+ * @param maxAttempts  attempts a run may take before it counts as failed; stored with the spec
  */
-@Schema(description = "An experiment: one training run per partition of a dataset")
+@Schema(description = "An experiment: one training run per partition of a dataset and point of its search")
 public record ExperimentSpec(
         @Schema(examples = "city-demand") @NotBlank @Size(max = 100) String name,
         @Schema(examples = "city-demand") @NotBlank String dataset,
@@ -33,7 +38,10 @@ public record ExperimentSpec(
         @Schema(defaultValue = DEFAULT_TARGET_COLUMN) String targetColumn,
         @NotNull @Valid Model model,
         @Valid Training training,
-        @Valid Resources resources) {
+        @Valid Resources resources,
+        @Valid Search search,
+        @Valid Objective objective,
+        @Schema(examples = "5") @Min(1) @Max(100) Integer maxAttempts) {
 
     public static final String DEFAULT_TIME_COLUMN = "date";
     public static final String DEFAULT_TARGET_COLUMN = "demand";
@@ -77,6 +85,42 @@ public record ExperimentSpec(
     public record Resources(@Schema(examples = "cpu") String pool) {
     }
 
+    /**
+     * A hyperparameter search. Parameter names: {@code training.<setting>} for a training setting (epochs,
+     * batchSize, learningRate, seed, checkpointEvery), {@code model.hyperparameters.<name>} for a hyperparameter,
+     * or a plain name, which means the training setting of that name if there is one and a hyperparameter otherwise.
+     *
+     * @param type       {@code grid}: every combination of the parameters' value lists; {@code random}: {@code
+     *                   samples} points drawn from ranges ({@code {"min":..,"max":..,"log":true}}) or choices
+     *                   ({@code {"choices":[..]}})
+     * @param samples    random search: how many points to draw
+     * @param seed       random search: seed of the draws (default: the training seed), so a spec always expands
+     *                   into the same points
+     * @param parameters per parameter, a list of values (grid), or a range or choices (random)
+     */
+    @Schema(description = "Hyperparameter search: grid (value lists) or random (ranges and choices)")
+    public record Search(
+            @Schema(enumeration = {"grid", "random"}) @NotBlank
+            @Pattern(regexp = "grid|random", message = "must be 'grid' or 'random'") String type,
+            @Schema(examples = "20") @Min(1) Integer samples,
+            Long seed,
+            @Schema(examples = "{\"hidden\": [[32], [64, 64]], \"lags\": [7, 14]}") @NotEmpty
+            Map<String, Object> parameters) {
+    }
+
+    /**
+     * @param metric    a metric the trainers report: mae, rmse or mape
+     * @param direction minimize (default) or maximize
+     */
+    public record Objective(
+            @Schema(enumeration = {"mae", "rmse", "mape"}) @NotBlank
+            @Pattern(regexp = "mae|rmse|mape", message = "must be one of mae, rmse, mape") String metric,
+            @Schema(enumeration = {"minimize", "maximize"}, defaultValue = "minimize")
+            @Pattern(regexp = "minimize|maximize", message = "must be 'minimize' or 'maximize'") String direction) {
+
+        public static final Objective DEFAULT = new Objective("mae", "minimize");
+    }
+
     /** This spec with every optional field set to its default; call it on a valid spec. */
     public ExperimentSpec withDefaults(String defaultPool) {
         return new ExperimentSpec(name.strip(), dataset, blankToNull(partitionBy),
@@ -84,7 +128,12 @@ public record ExperimentSpec(
                 targetColumn == null ? DEFAULT_TARGET_COLUMN : targetColumn,
                 new Model(model.kind(), model.hyperparameters() == null ? Map.of() : model.hyperparameters()),
                 (training == null ? new Training(null, null, null, null, null) : training).withDefaults(),
-                new Resources(resources == null || resources.pool() == null ? defaultPool : resources.pool()));
+                new Resources(resources == null || resources.pool() == null ? defaultPool : resources.pool()),
+                search,
+                objective == null ? Objective.DEFAULT
+                        : new Objective(objective.metric(), objective.direction() == null ? "minimize"
+                                : objective.direction()),
+                maxAttempts);
     }
 
     private static String blankToNull(String value) {

@@ -32,6 +32,20 @@ public enum ExperimentStatus {
         return QUEUED;
     }
 
+    /** The status a query parameter names, ignoring case; null when absent. */
+    public static ExperimentStatus parse(String field, String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        for (ExperimentStatus status : values()) {
+            if (status.json().equalsIgnoreCase(value.strip())) {
+                return status;
+            }
+        }
+        throw new InvalidRequestException(field, "unknown status '" + value + "'; one of " + java.util.Arrays
+                .stream(values()).map(ExperimentStatus::json).collect(java.util.stream.Collectors.joining(", ")));
+    }
+
     @JsonValue
     public String json() {
         return name().toLowerCase();

@@ -52,6 +52,7 @@ public class SpecValidator {
         checkModel(spec, violations);
         checkPool(spec, violations);
         checkColumnNames(spec, violations);
+        SearchSpace search = checkSearch(spec, violations);
 
         Optional<String> datasetId = datasetId(spec, violations);
         if (datasetId.isEmpty()) {
@@ -64,12 +65,41 @@ public class SpecValidator {
                                 + "' exists; generate one with POST /datasets/demo or upload it first"));
                         return List.of();
                     });
+            if (violations.isEmpty() && search != null) {
+                checkRunCount(spec, partitions.size(), search, violations);
+            }
             if (!violations.isEmpty()) {
                 return fail(violations);
             }
             return Uni.createFrom().item(new ValidatedSpec(spec.withDefaults(config.defaultPool()), meta.get(),
-                    partitions));
+                    partitions, search.points()));
         });
+    }
+
+    /** The search's points, or null when the search is invalid (and said why). */
+    private static SearchSpace checkSearch(ExperimentSpec spec, List<Violation> violations) {
+        ExperimentSpec.Search search = spec.search();
+        if (search == null) {
+            return SearchSpace.none();
+        }
+        if (violations.stream().anyMatch(v -> v.field().startsWith("search"))) {
+            return null; // the declared constraints failed: type or parameters are missing
+        }
+        long seed = spec.training() != null && spec.training().seed() != null ? spec.training().seed()
+                : ExperimentSpec.Training.DEFAULT_SEED;
+        return SearchSpace.check(search, seed, violations);
+    }
+
+    /** Runs are partitions times search points; the cap is checked before anything is expanded. */
+    private void checkRunCount(ExperimentSpec spec, int partitions, SearchSpace search, List<Violation> violations) {
+        long runs = SearchSpace.saturatedProduct(partitions, search.size());
+        if (runs > config.maxRunsPerExperiment()) {
+            String count = runs == Long.MAX_VALUE ? "more than " + Long.MAX_VALUE : Long.toString(runs);
+            violations.add(new Violation(spec.search() != null ? "search" : "partitionBy", "the experiment would "
+                    + "make " + count + " runs (" + partitions + " partitions x " + search.size()
+                    + " search points); at most " + config.maxRunsPerExperiment() + " runs are allowed per experiment"
+                    + " (trainyard.scheduler.max-runs-per-experiment)"));
+        }
     }
 
     private void checkModel(ExperimentSpec spec, List<Violation> violations) {
@@ -92,7 +122,7 @@ public class SpecValidator {
         }
     }
 
-    private static boolean isHyperparameterValue(Object value) {
+    static boolean isHyperparameterValue(Object value) {
         if (value instanceof Number || value instanceof String || value instanceof Boolean) {
             return true;
         }
@@ -167,9 +197,6 @@ public class SpecValidator {
         if (partitions.isEmpty()) {
             violations.add(new Violation("partitionBy", "dataset '" + meta.id() + "' has no values in '"
                     + partitionBy + "'"));
-        } else if (partitions.size() > config.maxRunsPerExperiment()) {
-            violations.add(new Violation("partitionBy", "'" + partitionBy + "' has " + partitions.size()
-                    + " values; an experiment may have at most " + config.maxRunsPerExperiment() + " runs"));
         }
         return partitions;
     }

@@ -2,6 +2,7 @@ package io.trainyard.scheduler.rest;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import io.quarkus.test.common.QuarkusTestResource;
@@ -24,6 +25,18 @@ class ObservabilityTest {
                 .asString();
         assertThat(openApi).contains("/experiments", "/experiments/{id}", "/experiments/{id}/runs",
                 "/datasets/demo", "/datasets/{id}", "application/problem+json", "ExperimentSpec");
+    }
+
+    @Test
+    void openApiKnowsYamlSpecsAndTheListing() {
+        String openApi = given().queryParam("format", "json").get("/q/openapi").then().statusCode(200).extract()
+                .asString();
+        assertThat(openApi).contains("application/yaml", "ExperimentPage", "\"status\"", "Search", "Objective");
+    }
+
+    @Test
+    void swaggerUiIsServed() {
+        given().get("/q/swagger-ui/").then().statusCode(200).contentType(containsString("text/html"));
     }
 
     @Test

@@ -4,10 +4,18 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import io.trainyard.contracts.DataSpec;
 import io.trainyard.contracts.Messages;
+import io.trainyard.contracts.ModelSpec;
 import io.trainyard.contracts.RunEvent;
 import io.trainyard.contracts.Topology;
+import io.trainyard.contracts.TrainRun;
+import io.trainyard.contracts.TrainingSpec;
+import java.time.Instant;
+import java.util.Date;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** The machine's RabbitMQ, driven with the plain client as trainers and observers would. */
@@ -56,6 +64,32 @@ public final class Broker implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Publishes {@code body} into {@code trainyard.dead} as RabbitMQ dead-letters a message of the test pool's queue:
+     * with an {@code x-death} header of {@code reason} ({@code delivery_limit}, {@code rejected}, ...).
+     */
+    public void deadLetter(byte[] body, String reason) {
+        String queue = Topology.trainerQueue(TEST_POOL);
+        Map<String, Object> death = Map.of("reason", reason, "queue", queue, "count", 1L,
+                "exchange", Topology.COMMANDS_EXCHANGE, "routing-keys", List.of("run." + TEST_POOL),
+                "time", new Date());
+        try {
+            AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder().contentType("application/json")
+                    .deliveryMode(2).headers(Map.of("x-death", List.of(death))).build();
+            channel.basicPublish(Topology.DEAD_EXCHANGE, queue, properties, body);
+            channel.waitForConfirmsOrDie(10_000);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A command for a run of the test pool, as the scheduler would have published it (values do not matter). */
+    public static TrainRun command(UUID experimentId, UUID runId) {
+        return new TrainRun(Messages.SCHEMA_VERSION, experimentId, runId, TEST_POOL,
+                new DataSpec("d", "city", "Amsterdam", "date", "demand"), new ModelSpec("mlp-forecaster", Map.of()),
+                new TrainingSpec(10, 32, 0.001, 42, 5), 0, Instant.now());
     }
 
     /** A delivery of a command, as an observer saw it. */
