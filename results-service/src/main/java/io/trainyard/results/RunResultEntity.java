@@ -15,7 +15,7 @@ import java.util.UUID;
 
 /**
  * The final result of one run, recorded from its first {@code run.completed}. Read-only for Hibernate: rows are
- * written by {@link io.trainyard.results.repository.RunResultRepository} with {@code on conflict do nothing}.
+ * written by {@link io.trainyard.results.repository.EventBatchRepository} with {@code on conflict do nothing}.
  */
 @Entity
 @Table(name = "run_result")

@@ -11,7 +11,7 @@ import java.util.UUID;
 
 /**
  * Where a run is, from its newest event by (attempt, sequence). Read-only for Hibernate: rows are upserted by
- * {@link io.trainyard.results.repository.RunStatusRepository}.
+ * {@link io.trainyard.results.repository.EventBatchRepository}.
  */
 @Entity
 @Table(name = "run_status")

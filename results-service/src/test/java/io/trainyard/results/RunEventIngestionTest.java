@@ -10,7 +10,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.junit.QuarkusTest;
 import io.trainyard.contracts.RunEvent;
 import io.trainyard.contracts.RunFailed;
+import io.trainyard.contracts.RunProgressed;
 import io.trainyard.contracts.RunRef;
+import io.trainyard.contracts.RunStarted;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -124,6 +126,28 @@ class RunEventIngestionTest {
     }
 
     @Test
+    void lateEventsOfAStaleAttemptDoNotMoveTheRunBack() throws Exception {
+        UUID experiment = UUID.randomUUID();
+        UUID run = UUID.randomUUID();
+        Instant at = Instant.now();
+        // published back to back, so they are likely stored in one batch: its effects must still be sequential
+        broker.publish(new RunStarted(new RunRef(experiment, run, 2, 1, "trainer-b", at), "city-9", 1, 1, 3, null));
+        broker.publish(new RunProgressed(new RunRef(experiment, run, 2, 2, "trainer-b", at), 2, 3, 0.5, 0.6, 1.0));
+        // the first attempt's trainer was presumed dead but still reports, later and with a higher sequence
+        broker.publish(new RunProgressed(new RunRef(experiment, run, 1, 9, "trainer-a", at), 3, 3, 0.4, 0.5, 1.0));
+        await().atMost(PATIENCE).until(() -> count("select count(*) from run_event where run_id = $1", run) == 3);
+        assertThat(statusRow(run)).isEqualTo("RUNNING/2/2");
+
+        broker.publish(Events.completed(experiment, run, 2, "city-9", Events.metrics(1.0, 2.0, 3.0)));
+        broker.publish(new RunFailed(new RunRef(experiment, run, 1, 10, "trainer-a", at), "late failure"));
+        broker.publish(new RunProgressed(new RunRef(experiment, run, 3, 1, "trainer-c", at), 1, 3, 0.9, 0.9, 1.0));
+        await().atMost(PATIENCE).until(() -> count("select count(*) from run_event where run_id = $1", run) == 6);
+        // SUCCEEDED is final: neither the stale failure nor a newer attempt's progress moves it
+        assertThat(statusRow(run)).isEqualTo("SUCCEEDED/2/3");
+        assertThat(count("select count(*) from run_result where run_id = $1", run)).isEqualTo(1);
+    }
+
+    @Test
     void aMalformedMessageDoesNotStopTheConsumer() throws Exception {
         UUID experiment = UUID.randomUUID();
         UUID run = UUID.randomUUID();
@@ -223,6 +247,12 @@ class RunEventIngestionTest {
     private long count(String sql, UUID id) {
         Row row = database.preparedQuery(sql).execute(Tuple.of(id)).await().atMost(PATIENCE).iterator().next();
         return row.getLong(0);
+    }
+
+    private String statusRow(UUID run) {
+        Row row = database.preparedQuery("select status, attempt, epoch from run_status where run_id = $1")
+                .execute(Tuple.of(run)).await().atMost(PATIENCE).iterator().next();
+        return row.getString(0) + "/" + row.getInteger(1) + "/" + row.getInteger(2);
     }
 
     private String status(UUID run) {

@@ -12,6 +12,12 @@ public interface ResultsConfig {
     @WithDefault("1s")
     Duration retryDelay();
 
+    /** How run events are taken from the queue and stored. */
+    Ingest ingest();
+
+    /** The live event streams ({@code GET /experiments/{id}/events}). */
+    Live live();
+
     /** The per-experiment Prometheus gauges. */
     Metrics metrics();
 
@@ -31,5 +37,33 @@ public interface ResultsConfig {
         /** Upper bound on exported experiments (the most recently active ones win). */
         @WithDefault("200")
         int maxExperiments();
+    }
+
+    interface Live {
+
+        /**
+         * Events held for one subscriber that reads slower than events arrive; past that its stream ends (the
+         * client reconnects) rather than the service buffering without bound.
+         */
+        @WithDefault("1000")
+        int buffer();
+    }
+
+    interface Ingest {
+
+        /** Most events stored in one transaction. */
+        @WithDefault("500")
+        int batchSize();
+
+        /** Longest wait for a batch to fill before what has arrived is stored. */
+        @WithDefault("25ms")
+        Duration batchWindow();
+
+        /**
+         * Unacked messages the broker may hand over at once; must match
+         * {@code mp.messaging.incoming.run-events.max-outstanding-messages}, which is what the broker is told.
+         */
+        @WithDefault("2000")
+        int prefetch();
     }
 }

@@ -1,16 +1,20 @@
 package io.trainyard.results.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import io.trainyard.contracts.RunEvent;
 import io.trainyard.results.repository.ExperimentCountsRow;
 import io.trainyard.results.repository.MetricAggregateRow;
 import io.trainyard.results.service.Recording;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
@@ -30,6 +34,8 @@ public class ResultsMetrics {
     private final Map<String, Counter> ingested;
     private final Counter duplicates;
     private final Counter rejected;
+    private final DistributionSummary batchSize;
+    private final Timer batchDuration;
     private final MultiGauge mean;
     private final MultiGauge min;
     private final MultiGauge max;
@@ -50,6 +56,19 @@ public class ResultsMetrics {
         rejected = Counter.builder("trainyard.events.rejected")
                 .description("Messages on the run-events queue that could not be decoded or stored, rejected")
                 .register(registry);
+        batchSize = DistributionSummary.builder("trainyard.ingest.batch.size")
+                .description("Run events stored per transaction")
+                .baseUnit("events")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(1.0)
+                .maximumExpectedValue(5000.0)
+                .register(registry);
+        batchDuration = Timer.builder("trainyard.ingest.batch.duration")
+                .description("Time to store one batch of run events, transaction included")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry);
         mean = gauge(registry, "trainyard.experiment.metric.mean", "Mean of a final metric over completed runs");
         min = gauge(registry, "trainyard.experiment.metric.min", "Smallest value of a final metric");
         max = gauge(registry, "trainyard.experiment.metric.max", "Largest value of a final metric");
@@ -68,6 +87,12 @@ public class ResultsMetrics {
         } else {
             ingested.get(event.routingKey()).increment();
         }
+    }
+
+    /** Notes one committed batch: how many events it held and how long storing it took. */
+    public void batchStored(int events, long nanos) {
+        batchSize.record(events);
+        batchDuration.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** Counts one message rejected without requeue. */

@@ -8,17 +8,11 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * When each experiment last had an event (table {@code experiment_activity}), and the aggregates of the recently
- * active ones for the Prometheus gauges.
+ * The aggregates of the recently active experiments (table {@code experiment_activity}, written with each batch
+ * of events by {@link EventBatchRepository}) for the Prometheus gauges.
  */
 @ApplicationScoped
 public class ExperimentActivityRepository {
-
-    private static final String TOUCH = """
-            insert into experiment_activity (experiment_id, first_event_at, last_event_at)
-            values (:experimentId, now(), now())
-            on conflict (experiment_id) do update set last_event_at = excluded.last_event_at
-            """;
 
     private static final String RECENT = """
             select experiment_id from experiment_activity
@@ -43,11 +37,6 @@ public class ExperimentActivityRepository {
             where %s
             group by m.experiment_id, m.name
             """.formatted(RECENT, NativeSql.finite("m.value"));
-
-    /** Notes that the experiment just had an event. */
-    public Uni<Void> touch(UUID experimentId) {
-        return NativeSql.update(TOUCH, Map.of("experimentId", experimentId)).replaceWithVoid();
-    }
 
     /** Completed and failed run counts of the experiments active since {@code since}, at most {@code limit}. */
     public Uni<List<ExperimentCountsRow>> recentCounts(Instant since, int limit) {

@@ -10,21 +10,12 @@ import java.util.Map;
 import org.hibernate.reactive.mutiny.Mutiny;
 
 /**
- * Native SQL on the current Hibernate Reactive session, for what HQL cannot say: {@code insert ... on conflict}
- * and aggregates over non-finite values. Callers must run inside {@code @WithSession}/{@code @WithTransaction}.
+ * Native SQL on the current Hibernate Reactive session, for what HQL cannot say: aggregates over non-finite
+ * values, percentiles, {@code distinct on}. Callers must run inside {@code @WithSession}/{@code @WithTransaction}.
  */
 final class NativeSql {
 
     private NativeSql() {
-    }
-
-    /** Runs an insert/update and returns the number of rows it changed. */
-    static Uni<Integer> update(String sql, Map<String, Object> parameters) {
-        return Panache.getSession().flatMap(session -> {
-            Mutiny.Query<Object> query = session.createNativeQuery(sql);
-            parameters.forEach(query::setParameter);
-            return query.executeUpdate();
-        });
     }
 
     /** Runs a select and returns its rows as arrays of column values. */

@@ -1,6 +1,6 @@
 package io.trainyard.results.service;
 
-import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.trainyard.contracts.RunCheckpointed;
 import io.trainyard.contracts.RunCompleted;
@@ -9,58 +9,121 @@ import io.trainyard.contracts.RunFailed;
 import io.trainyard.contracts.RunProgressed;
 import io.trainyard.contracts.RunStarted;
 import io.trainyard.results.RunState;
-import io.trainyard.results.repository.ExperimentActivityRepository;
-import io.trainyard.results.repository.RunEventRepository;
-import io.trainyard.results.repository.RunResultRepository;
-import io.trainyard.results.repository.RunStatusRepository;
+import io.trainyard.results.repository.EventBatchRepository;
+import io.trainyard.results.repository.EventBatchRepository.EventRow;
+import io.trainyard.results.repository.EventBatchRepository.StatusChange;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
 
 /**
- * Stores a run event and what it means for its run, exactly once: the event's unique key decides, in the same
- * transaction as its effects, so a redelivered or re-published event changes nothing.
+ * Stores run events and what they mean for their runs, exactly once: each event's unique key decides, in the same
+ * transaction as its effects, so a redelivered or re-published event changes nothing. A batch of events is one
+ * transaction; its effects are those of storing the events one after the other, in order.
  */
 @ApplicationScoped
 public class EventRecorder {
 
-    private final RunEventRepository events;
-    private final RunResultRepository results;
-    private final RunStatusRepository statuses;
-    private final ExperimentActivityRepository activity;
-
-    public EventRecorder(RunEventRepository events, RunResultRepository results, RunStatusRepository statuses,
-            ExperimentActivityRepository activity) {
-        this.events = events;
-        this.results = results;
-        this.statuses = statuses;
-        this.activity = activity;
-    }
-
     /**
-     * Records the event in one transaction.
+     * An event as received.
      *
      * @param json the message as received (kept as the event's payload)
      */
-    @WithTransaction
-    public Uni<Recording> record(RunEvent event, String json) {
-        return events.insertIfAbsent(event, json).flatMap(isNew -> isNew
-                ? activity.touch(event.run().experimentId()).flatMap(v -> apply(event))
-                : Uni.createFrom().item(Recording.DUPLICATE));
+    public record Received(RunEvent event, String json) {
     }
 
-    private Uni<Recording> apply(RunEvent event) {
+    private final Pool pool;
+    private final EventBatchRepository batches;
+
+    public EventRecorder(Pool pool, EventBatchRepository batches) {
+        this.pool = pool;
+        this.batches = batches;
+    }
+
+    /** Records the events in one transaction; per event, in order, what storing it did. */
+    public Uni<List<Recording>> record(List<Received> events) {
+        List<EventRow> rows = events.stream()
+                .map(r -> new EventRow(r.event().run(), epochOf(r.event()), r.event().routingKey(), r.json()))
+                .toList();
+        return pool.withTransaction(connection -> batches.insertEvents(connection, rows)
+                .flatMap(isNew -> apply(connection, events, isNew)));
+    }
+
+    private Uni<List<Recording>> apply(SqlConnection connection, List<Received> events, boolean[] isNew) {
+        List<RunProgressed> progress = new ArrayList<>();
+        List<StatusChange> statuses = new ArrayList<>();
+        List<RunCompleted> completions = new ArrayList<>();
+        Set<UUID> experiments = new HashSet<>();
+        for (int i = 0; i < events.size(); i++) {
+            if (!isNew[i]) {
+                continue;
+            }
+            RunEvent event = events.get(i).event();
+            experiments.add(event.run().experimentId());
+            statuses.add(statusChange(event));
+            if (event instanceof RunProgressed p) {
+                progress.add(p);
+            } else if (event instanceof RunCompleted c) {
+                completions.add(c);
+            }
+        }
+        if (experiments.isEmpty()) {
+            return Uni.createFrom().item(Arrays.stream(new Recording[events.size()])
+                    .map(r -> Recording.DUPLICATE).toList());
+        }
+        return batches.insertProgress(connection, progress)
+                .flatMap(v -> batches.touch(connection, experiments))
+                .flatMap(v -> batches.applyStatuses(connection, statuses))
+                // completions are rare: one after the other, so the first of a run wins within a batch too
+                .flatMap(v -> Multi.createFrom().iterable(completions)
+                        .onItem().transformToUniAndConcatenate(c -> batches.insertResult(connection, c))
+                        .collect().asList())
+                .map(firsts -> {
+                    List<Recording> recordings = new ArrayList<>(events.size());
+                    int completion = 0;
+                    for (int i = 0; i < events.size(); i++) {
+                        if (!isNew[i]) {
+                            recordings.add(Recording.DUPLICATE);
+                        } else if (events.get(i).event() instanceof RunCompleted) {
+                            recordings.add(firsts.get(completion++)
+                                    ? Recording.RESULT_RECORDED : Recording.RESULT_ALREADY_KNOWN);
+                        } else {
+                            recordings.add(Recording.RECORDED);
+                        }
+                    }
+                    return recordings;
+                });
+    }
+
+    private static StatusChange statusChange(RunEvent event) {
         return switch (event) {
-            case RunStarted e -> statuses.apply(e.run(), RunState.RUNNING, e.partition(), e.startEpoch(),
-                    e.epochs(), null).replaceWith(Recording.RECORDED);
-            case RunProgressed e -> events.insertProgress(e)
-                    .flatMap(v -> statuses.apply(e.run(), RunState.RUNNING, null, e.epoch(), e.epochs(), null))
-                    .replaceWith(Recording.RECORDED);
-            case RunCheckpointed e -> statuses.apply(e.run(), RunState.RUNNING, null, e.epoch(), null, null)
-                    .replaceWith(Recording.RECORDED);
-            case RunCompleted e -> results.insertIfAbsent(e).flatMap(first -> statuses
-                    .apply(e.run(), RunState.SUCCEEDED, e.partition(), e.epochs(), e.epochs(), null)
-                    .replaceWith(first ? Recording.RESULT_RECORDED : Recording.RESULT_ALREADY_KNOWN));
-            case RunFailed e -> statuses.apply(e.run(), RunState.FAILED, null, null, null, e.reason())
-                    .replaceWith(Recording.RECORDED);
+            case RunStarted e -> new StatusChange(e.run(), RunState.RUNNING, e.partition(), e.startEpoch(),
+                    e.epochs(), null);
+            case RunProgressed e -> new StatusChange(e.run(), RunState.RUNNING, null, e.epoch(), e.epochs(), null);
+            case RunCheckpointed e -> new StatusChange(e.run(), RunState.RUNNING, null, e.epoch(), null, null);
+            case RunCompleted e -> new StatusChange(e.run(), RunState.SUCCEEDED, e.partition(), e.epochs(),
+                    e.epochs(), null);
+            case RunFailed e -> new StatusChange(e.run(), RunState.FAILED, null, null, null, e.reason());
+        };
+    }
+
+    /**
+     * The event's position in its run, part of the idempotency key: an attempt emits each kind at most once per
+     * epoch, and fails at most once.
+     */
+    static int epochOf(RunEvent event) {
+        return switch (event) {
+            case RunStarted e -> e.startEpoch();
+            case RunProgressed e -> e.epoch();
+            case RunCheckpointed e -> e.epoch();
+            case RunCompleted e -> e.epochs();
+            case RunFailed e -> 0;
         };
     }
 }

@@ -1,0 +1,53 @@
+package io.trainyard.results.service;
+
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
+import io.trainyard.contracts.RunCompleted;
+import io.trainyard.contracts.RunEvent;
+import io.trainyard.contracts.RunFailed;
+import io.trainyard.contracts.RunProgressed;
+import io.trainyard.results.config.ResultsConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.UUID;
+
+/**
+ * Hands newly stored progress, completion and failure events to the live streams of their experiment. Events are
+ * offered after their transaction committed, in the order they were stored; a subscriber sees what is stored from
+ * the moment it subscribes (the REST API has the history).
+ */
+@ApplicationScoped
+public class LiveEvents {
+
+    /**
+     * One event as streamed.
+     *
+     * @param kind the routing key (run.progress, run.completed, run.failed), the SSE event name
+     * @param json the message as received
+     */
+    public record LiveEvent(UUID experimentId, UUID runId, String kind, String json) {
+    }
+
+    private final BroadcastProcessor<LiveEvent> processor = BroadcastProcessor.create();
+    private final int buffer;
+
+    public LiveEvents(ResultsConfig config) {
+        this.buffer = config.live().buffer();
+    }
+
+    /** Offers a stored event to the live streams; kinds other than progress, completion and failure are skipped. */
+    public void stored(RunEvent event, String json) {
+        if (event instanceof RunProgressed || event instanceof RunCompleted || event instanceof RunFailed) {
+            LiveEvent live = new LiveEvent(event.run().experimentId(), event.run().runId(), event.routingKey(), json);
+            // onNext must not be called concurrently; the consumer may finish messages on more than one thread
+            synchronized (processor) {
+                processor.onNext(live);
+            }
+        }
+    }
+
+    /** The live events of one experiment, from now on. */
+    public Multi<LiveEvent> of(UUID experimentId) {
+        return processor.filter(e -> e.experimentId().equals(experimentId))
+                .onOverflow().buffer(buffer);
+    }
+}
