@@ -40,14 +40,19 @@ public class ObjectStore {
         this.bucket = bucket;
     }
 
-    /** Connects to {@code settings} and creates the bucket when it is missing. */
-    public static ObjectStore connect(S3Settings settings) {
+    /** A store on {@code settings}; nothing is sent until first use, and the first write creates the bucket. */
+    public static ObjectStore of(S3Settings settings) {
         MinioClient client = MinioClient.builder()
                 .endpoint(settings.endpoint())
                 .credentials(settings.accessKey(), settings.secretKey())
                 .region(settings.region())
                 .build();
-        ObjectStore store = new ObjectStore(client, settings.bucket());
+        return new ObjectStore(client, settings.bucket());
+    }
+
+    /** Connects to {@code settings} and creates the bucket when it is missing. */
+    public static ObjectStore connect(S3Settings settings) {
+        ObjectStore store = of(settings);
         store.ensureBucket();
         return store;
     }

@@ -4,6 +4,7 @@ import io.trainyard.storage.CheckpointStore;
 import io.trainyard.storage.DatasetStore;
 import io.trainyard.storage.ModelStore;
 import io.trainyard.storage.ObjectStore;
+import io.trainyard.storage.S3Settings;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 
@@ -17,12 +18,8 @@ public class StorageProducer {
     @Produces
     @ApplicationScoped
     ObjectStore objectStore(S3Config config) {
-        io.minio.MinioClient client = io.minio.MinioClient.builder()
-                .endpoint(config.endpoint())
-                .credentials(config.accessKey(), config.secretKey())
-                .region(config.region())
-                .build();
-        return new ObjectStore(client, config.bucket());
+        return ObjectStore.of(new S3Settings(config.endpoint(), config.accessKey(), config.secretKey(),
+                config.bucket(), config.region()));
     }
 
     @Produces

@@ -199,7 +199,7 @@ public class RunProcessor {
         metadata.put("createdAt", Instant.now().toString());
         models.save(command.experimentId(), command.runId(), result.model(), metadata);
         checkpoints.deleteAll(command.experimentId(), command.runId());
-        run.completed(models.metadata(command.experimentId(), command.runId()).orElse(metadata));
+        run.completed(metadata);
     }
 
     /** The events of one attempt, numbered in the order they are published. */

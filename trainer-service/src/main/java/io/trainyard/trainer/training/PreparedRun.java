@@ -28,7 +28,7 @@ public interface PreparedRun {
     NDArray loss(NDArray prediction, NDArray label);
 
     /** Mean loss on the validation samples, without recording gradients. */
-    default double loss(NDManager manager, Block block, ParameterStore parameters) {
+    default double validationLoss(NDManager manager, Block block, ParameterStore parameters) {
         Samples v = validation();
         try (NDManager scope = manager.newSubManager()) {
             NDArray input = scope.create(v.x(), new Shape(v.size(), v.features()));

@@ -123,29 +123,34 @@ public final class TrainingLoop {
                 for (int batch = resumedHere ? start.batch() : 0; batch < batches; batch++) {
                     lossSum += step(run, block, parameters, adam, train, order, batch, spec.batchSize(), manager);
                     if (batch + 1 < batches && stop.getAsBoolean()) {
-                        Position here = new Position(epoch, batch + 1);
-                        listener.onCheckpoint(new Snapshot(here, saveParameters(block), adam.save(), lossSum));
-                        return new Result(here, null, null, saveParameters(block));
+                        return stopAt(new Position(epoch, batch + 1), lossSum, block, adam, listener);
                     }
                 }
-                double validation = run.loss(manager, block, parameters);
+                double validation = run.validationLoss(manager, block, parameters);
                 int done = epoch + 1;
                 listener.onEpoch(done, lossSum / batches, validation, (System.nanoTime() - started) / 1e9);
                 if (done == spec.epochs()) {
                     break;
                 }
-                boolean stopping = stop.getAsBoolean();
-                if (done % spec.checkpointEvery() == 0 || stopping) {
-                    listener.onCheckpoint(new Snapshot(Position.epoch(done), saveParameters(block), adam.save(), 0));
+                if (stop.getAsBoolean()) {
+                    return stopAt(Position.epoch(done), 0, block, adam, listener);
                 }
-                if (stopping) {
-                    return new Result(Position.epoch(done), null, null, saveParameters(block));
+                if (done % spec.checkpointEvery() == 0) {
+                    listener.onCheckpoint(new Snapshot(Position.epoch(done), saveParameters(block), adam.save(), 0));
                 }
             }
             float[] predictions = predict(block, parameters, manager, run.validation());
             return new Result(null, run.metrics(predictions, run.validation().y()), saveModel(block),
                     saveParameters(block));
         }
+    }
+
+    /** Checkpoints where the loop stops early and says so. */
+    private static Result stopAt(Position position, double epochLossSum, Block block, CheckpointableAdam adam,
+            Listener listener) {
+        Snapshot snapshot = new Snapshot(position, saveParameters(block), adam.save(), epochLossSum);
+        listener.onCheckpoint(snapshot);
+        return new Result(position, null, null, snapshot.parameters());
     }
 
     /** One optimizer step on batch {@code batch} of the epoch's {@code order}; returns the batch's loss. */
