@@ -30,6 +30,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -70,6 +71,7 @@ public class RunProcessor {
     private final Timer checkpointTimer;
     private final Counter checkpointBytes;
     private final Counter resumes;
+    private final Counter checkpointFailures;
     private final MeterRegistry registry;
 
     public RunProcessor(ModelKinds kinds, DatasetStore datasets, CheckpointStore checkpoints, ModelStore models,
@@ -92,6 +94,16 @@ public class RunProcessor {
         this.registry = registry;
         this.resumes = Counter.builder("trainyard.trainer.resumes")
                 .description("Deliveries that resumed a run from a checkpoint").register(registry);
+        // Alert TrainyardCheckpointsFailing: a run whose checkpoints cannot be written loses its work on a crash.
+        this.checkpointFailures = Counter.builder("trainyard.trainer.checkpoint.failures")
+                .description("Checkpoints that could not be written (the delivery fails and is redelivered)")
+                .register(registry);
+        // Registered up front, so that dashboards and rules see 0 before the first hand-back rather than no series.
+        for (String reason : List.of("drain", "segment")) {
+            Counter.builder("trainyard.trainer.handbacks").tag("reason", reason)
+                    .description("Runs checkpointed and handed back to the queue (drain: SIGTERM, segment: budget)")
+                    .register(registry);
+        }
     }
 
     /**
@@ -157,10 +169,16 @@ public class RunProcessor {
 
                     @Override
                     public void onCheckpoint(TrainingLoop.Snapshot snapshot) {
-                        CheckpointStore.Saved saved = checkpointTimer.record(() -> checkpoints.save(new Checkpoint(
-                                command.experimentId(), command.runId(), snapshot.position(), attempt,
-                                snapshot.parameters(), snapshot.optimizer(),
-                                Map.of(EPOCH_LOSS_SUM, snapshot.epochLossSum()))));
+                        CheckpointStore.Saved saved;
+                        try {
+                            saved = checkpointTimer.record(() -> checkpoints.save(new Checkpoint(
+                                    command.experimentId(), command.runId(), snapshot.position(), attempt,
+                                    snapshot.parameters(), snapshot.optimizer(),
+                                    Map.of(EPOCH_LOSS_SUM, snapshot.epochLossSum()))));
+                        } catch (RuntimeException e) {
+                            checkpointFailures.increment();
+                            throw e;
+                        }
                         if (saved.pointerMoved()) {
                             checkpointBytes.increment(saved.bytes());
                             // Confirmed before training goes on: a drain may end the process right after it.
