@@ -49,6 +49,16 @@ public final class Messages {
         return write(node);
     }
 
+    /** Encodes a control signal. */
+    public static byte[] encode(CancelRuns signal) {
+        return write(MAPPER.valueToTree(signal));
+    }
+
+    /** Decodes a control signal or says precisely why it cannot. */
+    public static CancelRuns decodeControl(byte[] body) {
+        return read(body, CancelRuns.class);
+    }
+
     /** Decodes a command or says precisely why it cannot. */
     public static TrainRun decodeCommand(byte[] body) {
         return read(body, TrainRun.class);

@@ -14,15 +14,20 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = RunProgressed.class, name = RunEvent.PROGRESS),
         @JsonSubTypes.Type(value = RunCheckpointed.class, name = RunEvent.CHECKPOINTED),
         @JsonSubTypes.Type(value = RunCompleted.class, name = RunEvent.COMPLETED),
-        @JsonSubTypes.Type(value = RunFailed.class, name = RunEvent.FAILED)
+        @JsonSubTypes.Type(value = RunFailed.class, name = RunEvent.FAILED),
+        @JsonSubTypes.Type(value = RunCancelled.class, name = RunEvent.CANCELLED),
+        @JsonSubTypes.Type(value = RunReleased.class, name = RunEvent.RELEASED)
 })
-public sealed interface RunEvent permits RunStarted, RunProgressed, RunCheckpointed, RunCompleted, RunFailed {
+public sealed interface RunEvent permits RunStarted, RunProgressed, RunCheckpointed, RunCompleted, RunFailed,
+        RunCancelled, RunReleased {
 
     String STARTED = "run.started";
     String PROGRESS = "run.progress";
     String CHECKPOINTED = "run.checkpointed";
     String COMPLETED = "run.completed";
     String FAILED = "run.failed";
+    String CANCELLED = "run.cancelled";
+    String RELEASED = "run.released";
 
     /** Which run, attempt and position in the attempt's sequence. */
     RunRef run();
@@ -36,6 +41,8 @@ public sealed interface RunEvent permits RunStarted, RunProgressed, RunCheckpoin
             case RunCheckpointed e -> CHECKPOINTED;
             case RunCompleted e -> COMPLETED;
             case RunFailed e -> FAILED;
+            case RunCancelled e -> CANCELLED;
+            case RunReleased e -> RELEASED;
         };
     }
 }

@@ -35,13 +35,31 @@ class MessagesTest {
                 new RunProgressed(REF, 5, 10, 0.25, 0.5, 1.5),
                 new RunCheckpointed(REF, 6, "checkpoints/e/r/6/", 12345),
                 new RunCompleted(REF, "Lyon", 10, Map.of("mae", 1.5, "rmse", 2.0, "mape", 0.1), "models/e/r/"),
-                new RunFailed(REF, "dataset 'x' not found"));
+                new RunFailed(REF, "dataset 'x' not found"),
+                new RunCancelled(REF, 3, "cancelled by request"),
+                new RunReleased(REF, 6, RunReleased.DRAIN));
         for (RunEvent event : events) {
             byte[] body = Messages.encode(event);
             String json = new String(body, StandardCharsets.UTF_8);
             assertThat(json).contains("\"type\":\"" + event.routingKey() + "\"").contains("\"schemaVersion\":1");
             assertThat(Messages.decodeEvent(body)).isEqualTo(event);
         }
+    }
+
+    @Test
+    void cancelSignalsRoundTripAndSayWhichRunsTheyCover() {
+        UUID experiment = UUID.randomUUID();
+        UUID run = UUID.randomUUID();
+        CancelRuns one = CancelRuns.of(experiment, List.of(run), "by alice", Instant.parse("2026-11-23T11:00:00Z"));
+        assertThat(Messages.decodeControl(Messages.encode(one))).isEqualTo(one);
+        assertThat(one.covers(experiment, run)).isTrue();
+        assertThat(one.covers(experiment, UUID.randomUUID())).isFalse();
+        CancelRuns all = CancelRuns.of(experiment, null, null, Instant.now());
+        assertThat(all.covers(experiment, UUID.randomUUID())).isTrue();
+        assertThat(all.covers(UUID.randomUUID(), run)).isFalse();
+        assertThat(all.reason()).isEqualTo("cancelled");
+        assertThatThrownBy(() -> Messages.decodeControl("{\"schemaVersion\":1}".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(InvalidMessageException.class).hasMessageContaining("experimentId");
     }
 
     @Test

@@ -47,4 +47,9 @@ public final class Keys {
     public static String model(UUID experimentId, UUID runId) {
         return "models/" + experimentId + "/" + runId + "/";
     }
+
+    /** Markers of an experiment's cancellations: {@code all.json} for the whole experiment, {@code <runId>.json}. */
+    public static String cancellations(UUID experimentId) {
+        return "cancellations/" + experimentId + "/";
+    }
 }

@@ -1,5 +1,6 @@
 package io.trainyard.storage.config;
 
+import io.trainyard.storage.Cancellations;
 import io.trainyard.storage.CheckpointStore;
 import io.trainyard.storage.DatasetStore;
 import io.trainyard.storage.ModelStore;
@@ -38,5 +39,11 @@ public class StorageProducer {
     @ApplicationScoped
     DatasetStore datasetStore(ObjectStore store) {
         return new DatasetStore(store);
+    }
+
+    @Produces
+    @ApplicationScoped
+    Cancellations cancellations(ObjectStore store) {
+        return new Cancellations(store);
     }
 }
