@@ -2,6 +2,8 @@ package io.trainyard.scheduler;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
@@ -23,7 +25,19 @@ public class OutboxEntity {
     @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "outbox_seq")
     public Long id;
 
-    /** The run the message is about. Every row is a command for {@code trainyard.commands} (the channel's exchange). */
+    /** What the row carries, and so where it goes. */
+    public enum Kind {
+        /** A training command, to {@code trainyard.commands} with the row's routing key. */
+        COMMAND,
+        /** A cancel signal, to the {@code trainyard.control} fanout exchange. */
+        CONTROL
+    }
+
+    @Enumerated(EnumType.STRING)
+    @Column(nullable = false, length = 16)
+    public Kind kind = Kind.COMMAND;
+
+    /** The run the message is about; for a signal about a whole experiment, the experiment. */
     @Column(name = "run_id", nullable = false)
     public UUID runId;
 

@@ -124,6 +124,7 @@ public class BrokerTopology {
                 channel.queueDeclare(queue, true, false, false, arguments);
                 channel.queueBind(queue, Topology.COMMANDS_EXCHANGE, Topology.commandRoutingKey(pool));
             }
+            channel.exchangeDeclare(Topology.CONTROL_EXCHANGE, BuiltinExchangeType.FANOUT, true);
             channel.exchangeDeclare(Topology.DEAD_EXCHANGE, BuiltinExchangeType.TOPIC, true);
             channel.queueDeclare(Topology.DEAD_QUEUE, true, false, false, null);
             channel.queueBind(Topology.DEAD_QUEUE, Topology.DEAD_EXCHANGE, "#");

@@ -14,7 +14,10 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.Metadata;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 
-/** Publishes outbox rows on the {@value Channels#RUN_COMMANDS} channel: persistent JSON, acknowledged on confirm. */
+/**
+ * Publishes outbox rows: commands on the {@value Channels#RUN_COMMANDS} channel, cancel signals on
+ * {@value Channels#RUN_CONTROL}; persistent JSON, acknowledged on confirm.
+ */
 @ApplicationScoped
 public class CommandPublisher {
 
@@ -22,13 +25,17 @@ public class CommandPublisher {
     static final int PERSISTENT = 2;
 
     private final MutinyEmitter<byte[]> emitter;
+    private final MutinyEmitter<byte[]> control;
     private final HealthCenter health;
 
     public CommandPublisher(@Channel(Channels.RUN_COMMANDS)
     // A relay batch is sent at once and waits for its confirms; the buffer holds a whole batch and then some.
     @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 4096) MutinyEmitter<byte[]> emitter,
+            @Channel(Channels.RUN_CONTROL) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 4096)
+            MutinyEmitter<byte[]> control,
             HealthCenter health) {
         this.emitter = emitter;
+        this.control = control;
         this.health = health;
     }
 
@@ -39,7 +46,8 @@ public class CommandPublisher {
      */
     public boolean isConnected() {
         return health.getReadiness().getChannels().stream()
-                .filter(channel -> Channels.RUN_COMMANDS.equals(channel.getChannel()))
+                .filter(channel -> Channels.RUN_COMMANDS.equals(channel.getChannel())
+                        || Channels.RUN_CONTROL.equals(channel.getChannel()))
                 .allMatch(HealthReport.ChannelInfo::isOk);
     }
 
@@ -52,6 +60,7 @@ public class CommandPublisher {
                 .withMessageId(row.runId.toString())
                 .withTimestamp(ZonedDateTime.now(ZoneOffset.UTC))
                 .build();
-        return emitter.sendMessage(Message.of(row.payload, Metadata.of(metadata)));
+        MutinyEmitter<byte[]> channel = row.kind == OutboxEntity.Kind.CONTROL ? control : emitter;
+        return channel.sendMessage(Message.of(row.payload, Metadata.of(metadata)));
     }
 }

@@ -196,7 +196,9 @@ public class OutboxRelay {
         for (Attempt attempt : attempts) {
             if (attempt.failure() == null) {
                 attempt.row().sentAt = now;
-                confirmed.add(attempt.row().runId);
+                if (attempt.row().kind == OutboxEntity.Kind.COMMAND) {
+                    confirmed.add(attempt.row().runId);
+                }
             } else {
                 failures++;
                 attempt.row().attempts++;

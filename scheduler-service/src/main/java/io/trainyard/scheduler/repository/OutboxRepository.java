@@ -5,6 +5,7 @@ import io.smallrye.mutiny.Uni;
 import io.trainyard.scheduler.OutboxEntity;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
+import java.util.UUID;
 import org.hibernate.LockMode;
 
 @ApplicationScoped
@@ -24,5 +25,18 @@ public class OutboxRepository implements PanacheRepositoryBase<OutboxEntity, Lon
                 .setLockMode(LockMode.UPGRADE_SKIPLOCKED)
                 .setMaxResults(limit)
                 .getResultList());
+    }
+
+    /**
+     * Drops the unsent commands of the experiment's (or the one run's) runs: they were cancelled before the broker
+     * had them. A command the relay is publishing right now is locked; this waits for it and then leaves it, since
+     * it is sent (the trainer that gets it finds the cancellation marker).
+     */
+    public Uni<Long> dropUnsentCommands(UUID experimentId, UUID runId) {
+        if (runId != null) {
+            return delete("sentAt is null and kind = ?1 and runId = ?2", OutboxEntity.Kind.COMMAND, runId);
+        }
+        return delete("sentAt is null and kind = ?1 and runId in "
+                + "(select r.id from RunEntity r where r.experimentId = ?2)", OutboxEntity.Kind.COMMAND, experimentId);
     }
 }

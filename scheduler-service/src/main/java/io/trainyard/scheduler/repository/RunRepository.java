@@ -53,4 +53,17 @@ public class RunRepository implements PanacheRepositoryBase<RunEntity, UUID> {
                 Parameters.with("queued", RunState.QUEUED).and("at", at).and("ids", runIds)
                         .and("pending", RunState.PENDING));
     }
+
+    /** The unfinished runs of the experiment (or the one run) become CANCELLED; returns how many did. */
+    public Uni<Integer> cancelUnfinished(UUID experimentId, UUID runId, String reason, Instant at) {
+        Parameters parameters = Parameters.with("cancelled", RunState.CANCELLED).and("reason", reason)
+                .and("at", at).and("experimentId", experimentId)
+                .and("unfinished", List.of(RunState.PENDING, RunState.QUEUED, RunState.RUNNING));
+        String where = "experimentId = :experimentId and state in :unfinished";
+        if (runId != null) {
+            where += " and id = :runId";
+            parameters = parameters.and("runId", runId);
+        }
+        return update("state = :cancelled, reason = :reason, finishedAt = :at where " + where, parameters);
+    }
 }

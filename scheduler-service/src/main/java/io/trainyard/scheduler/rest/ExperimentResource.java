@@ -4,6 +4,8 @@ import io.smallrye.mutiny.Uni;
 import io.trainyard.scheduler.service.ExperimentService;
 import io.trainyard.scheduler.service.ExperimentSpec;
 import io.trainyard.scheduler.service.ExperimentStatus;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -87,7 +89,7 @@ public class ExperimentResource {
             @QueryParam("size") String size,
             @Parameter(description = "only experiments in this status",
                     schema = @Schema(enumeration = {"queued", "running", "succeeded", "partially_failed",
-                        "failed"}))
+                        "failed", "cancelled"}))
             @QueryParam("status") String status,
             @Parameter(description = "only experiments whose name contains this, ignoring case")
             @QueryParam("name") String name) {
@@ -115,5 +117,55 @@ public class ExperimentResource {
         Paging paging = Paging.of(page, size, 1000, MAX_RUNS_PAGE);
         return experiments.runs(experimentId, paging.toPage())
                 .map(runs -> runs.stream().map(RunView::of).toList());
+    }
+
+    @GET
+    @Path("/{id}/runs/{runId}")
+    @Operation(summary = "One run with its attempts")
+    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = RunView.class)))
+    @APIResponse(responseCode = "404", description = "No such experiment, or no such run in it",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<RunView> run(@PathParam("id") String id, @PathParam("runId") String runId) {
+        return experiments.run(Ids.uuid("id", id), Ids.uuid("runId", runId)).map(RunView::of);
+    }
+
+    /** Optional body of a cancel request. */
+    public record CancelRequest(@Size(max = 500, message = "at most 500 characters") String reason) {
+    }
+
+    @POST
+    @Path("/{id}/cancel")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Cancel every unfinished run of an experiment",
+            description = "Queued runs never train; running ones stop within one epoch. Finished runs keep their "
+                    + "state. Cancelling again is harmless.")
+    @APIResponse(responseCode = "202", description = "Cancelled; the experiment as it is now",
+            content = @Content(schema = @Schema(implementation = ExperimentView.class)))
+    @APIResponse(responseCode = "404", description = "No such experiment",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<Response> cancel(@PathParam("id") String id, @Valid CancelRequest request) {
+        return cancel(Ids.uuid("id", id), null, request);
+    }
+
+    @POST
+    @Path("/{id}/runs/{runId}/cancel")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Cancel one run of an experiment",
+            description = "As for the experiment, for one run: queued, it never trains; running, it stops within "
+                    + "one epoch; finished, nothing changes.")
+    @APIResponse(responseCode = "202", description = "Cancelled; the experiment as it is now",
+            content = @Content(schema = @Schema(implementation = ExperimentView.class)))
+    @APIResponse(responseCode = "404", description = "No such experiment, or no such run in it",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<Response> cancelRun(@PathParam("id") String id, @PathParam("runId") String runId,
+            @Valid CancelRequest request) {
+        return cancel(Ids.uuid("id", id), Ids.uuid("runId", runId), request);
+    }
+
+    private Uni<Response> cancel(UUID experimentId, UUID runId, CancelRequest request) {
+        String reason = request == null || request.reason() == null || request.reason().isBlank()
+                ? "cancelled by request" : "cancelled: " + request.reason().strip();
+        return experiments.cancel(experimentId, runId, reason)
+                .map(summary -> Response.accepted(ExperimentView.of(summary)).build());
     }
 }

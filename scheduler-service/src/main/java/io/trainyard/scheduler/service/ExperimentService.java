@@ -4,13 +4,20 @@ import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.quarkus.panache.common.Page;
 import io.smallrye.mutiny.Uni;
+import io.trainyard.contracts.CancelRuns;
+import io.trainyard.contracts.Messages;
 import io.trainyard.scheduler.ExperimentEntity;
+import io.trainyard.scheduler.OutboxEntity;
+import io.trainyard.scheduler.RunAttemptEntity;
 import io.trainyard.scheduler.RunEntity;
 import io.trainyard.scheduler.RunState;
 import io.trainyard.scheduler.messaging.OutboxRelay;
 import io.trainyard.scheduler.repository.ExperimentRepository;
 import io.trainyard.scheduler.repository.OutboxRepository;
+import io.trainyard.scheduler.repository.RunAttemptRepository;
 import io.trainyard.scheduler.repository.RunRepository;
+import io.trainyard.storage.Cancellations;
+import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.EnumMap;
@@ -30,15 +37,22 @@ public class ExperimentService {
     private final RunRepository runs;
     private final OutboxRepository outbox;
     private final OutboxRelay relay;
+    private final RunAttemptRepository attempts;
+    private final Cancellations cancellations;
+    private final Vertx vertx;
 
     public ExperimentService(SpecValidator validator, ExperimentPlanner planner, ExperimentRepository experiments,
-            RunRepository runs, OutboxRepository outbox, OutboxRelay relay) {
+            RunRepository runs, OutboxRepository outbox, OutboxRelay relay, RunAttemptRepository attempts,
+            Cancellations cancellations, Vertx vertx) {
         this.validator = validator;
         this.planner = planner;
         this.experiments = experiments;
         this.runs = runs;
         this.outbox = outbox;
         this.relay = relay;
+        this.attempts = attempts;
+        this.cancellations = cancellations;
+        this.vertx = vertx;
     }
 
     /** A submitted experiment: its id and how many runs it fanned out into. */
@@ -62,6 +76,52 @@ public class ExperimentService {
         return experiments.persist(plan.experiment())
                 .chain(() -> runs.persist(plan.runs()))
                 .chain(() -> outbox.persist(plan.commands()));
+    }
+
+    /**
+     * Cancels every unfinished run of the experiment, or one run of it ({@code runId} not null). In this order: the
+     * durable marker in storage (so no trainer starts a cancelled run, whenever its command reaches it), then in one
+     * transaction the runs become CANCELLED, their unsent commands are dropped and a signal for the running trainers
+     * joins the outbox. Cancelling again is harmless and sends the signal again. Finished runs keep their state.
+     */
+    public Uni<ExperimentSummary> cancel(UUID experimentId, UUID runId, String reason) {
+        Instant now = Instant.now();
+        return checkCancelTarget(experimentId, runId)
+                .chain(() -> vertx.executeBlocking(() -> {
+                    cancellations.cancel(experimentId, runId == null ? List.of() : List.of(runId), reason, now);
+                    return null;
+                }, false))
+                .chain(() -> markCancelled(experimentId, runId, reason, now))
+                .invoke(relay::trigger)
+                .chain(() -> summary(experimentId));
+    }
+
+    @WithSession
+    Uni<Void> checkCancelTarget(UUID experimentId, UUID runId) {
+        return experiments.findById(experimentId)
+                .onItem().ifNull().failWith(() -> new NotFoundException("no experiment " + experimentId))
+                .chain(experiment -> runId == null ? Uni.createFrom().voidItem() : runs.findById(runId)
+                        .onItem().ifNull().failWith(() -> new NotFoundException("no run " + runId))
+                        .invoke(run -> {
+                            if (!run.experimentId.equals(experimentId)) {
+                                throw new NotFoundException("no run " + runId + " in experiment " + experimentId);
+                            }
+                        }).replaceWithVoid());
+    }
+
+    @WithTransaction
+    Uni<Void> markCancelled(UUID experimentId, UUID runId, String reason, Instant at) {
+        OutboxEntity signal = new OutboxEntity();
+        signal.kind = OutboxEntity.Kind.CONTROL;
+        signal.runId = runId == null ? experimentId : runId;
+        signal.routingKey = "";
+        signal.payload = Messages.encode(CancelRuns.of(experimentId, runId == null ? List.of() : List.of(runId),
+                reason, at));
+        signal.createdAt = at;
+        return runs.cancelUnfinished(experimentId, runId, reason, at)
+                .chain(() -> outbox.dropUnsentCommands(experimentId, runId))
+                .chain(() -> outbox.persist(signal))
+                .replaceWithVoid();
     }
 
     @WithSession
@@ -123,11 +183,34 @@ public class ExperimentService {
         return new ExperimentSummary(experiment, ExperimentStatus.of(counts), counts, firstStartedAt, finishedAt);
     }
 
+    /** A run and its attempts, oldest first. */
+    public record RunWithAttempts(RunEntity run, List<RunAttemptEntity> attempts) {
+    }
+
     /** A page of the experiment's runs in partition order; fails with {@link NotFoundException} for no experiment. */
     @WithSession
-    public Uni<List<RunEntity>> runs(UUID experimentId, Page page) {
+    public Uni<List<RunWithAttempts>> runs(UUID experimentId, Page page) {
         return experiments.findById(experimentId)
                 .onItem().ifNull().failWith(() -> new NotFoundException("no experiment " + experimentId))
-                .chain(experiment -> runs.page(experimentId, page));
+                .chain(experiment -> runs.page(experimentId, page))
+                .chain(page1 -> attempts.ofRuns(page1.stream().map(r -> r.id).toList()).map(all -> {
+                    Map<UUID, List<RunAttemptEntity>> byRun = new HashMap<>();
+                    all.forEach(a -> byRun.computeIfAbsent(a.id.runId(), k -> new java.util.ArrayList<>()).add(a));
+                    return page1.stream().map(r -> new RunWithAttempts(r, byRun.getOrDefault(r.id, List.of())))
+                            .toList();
+                }));
+    }
+
+    /** One run of the experiment with its attempts; {@link NotFoundException} when either is unknown. */
+    @WithSession
+    public Uni<RunWithAttempts> run(UUID experimentId, UUID runId) {
+        return runs.findById(runId)
+                .onItem().ifNull().failWith(() -> new NotFoundException("no run " + runId))
+                .invoke(run -> {
+                    if (!run.experimentId.equals(experimentId)) {
+                        throw new NotFoundException("no run " + runId + " in experiment " + experimentId);
+                    }
+                })
+                .chain(run -> attempts.ofRun(runId).map(list -> new RunWithAttempts(run, list)));
     }
 }

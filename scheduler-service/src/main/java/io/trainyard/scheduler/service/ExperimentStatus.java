@@ -13,10 +13,15 @@ public enum ExperimentStatus {
     /** Every run finished, some failed and some succeeded. */
     PARTIALLY_FAILED,
     /** Every run failed. */
-    FAILED;
+    FAILED,
+    /** Every run finished and some were cancelled. */
+    CANCELLED;
 
     public static ExperimentStatus of(RunCounts counts) {
         long total = counts.total();
+        if (total > 0 && counts.finished() == total && counts.cancelled() > 0) {
+            return CANCELLED;
+        }
         if (total > 0 && counts.succeeded() == total) {
             return SUCCEEDED;
         }
@@ -26,7 +31,8 @@ public enum ExperimentStatus {
         if (total > 0 && counts.finished() == total) {
             return PARTIALLY_FAILED;
         }
-        if (counts.running() > 0 || counts.finished() > 0) {
+        // Cancelled runs alone do not make an experiment running: nothing of it may have started.
+        if (counts.running() > 0 || counts.succeeded() + counts.failed() > 0) {
             return RUNNING;
         }
         return QUEUED;

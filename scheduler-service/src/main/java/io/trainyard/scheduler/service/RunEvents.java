@@ -1,11 +1,13 @@
 package io.trainyard.scheduler.service;
 
+import io.trainyard.contracts.RunCancelled;
 import io.trainyard.contracts.RunCheckpointed;
 import io.trainyard.contracts.RunCompleted;
 import io.trainyard.contracts.RunEvent;
 import io.trainyard.contracts.RunFailed;
 import io.trainyard.contracts.RunProgressed;
 import io.trainyard.contracts.RunRef;
+import io.trainyard.contracts.RunReleased;
 import io.trainyard.contracts.RunStarted;
 import io.trainyard.scheduler.RunEntity;
 import io.trainyard.scheduler.RunState;
@@ -15,8 +17,9 @@ import io.trainyard.scheduler.RunState;
  *
  * <p>Events arrive twice, late and out of order. The state only moves forward, terminal states are final, and an
  * event that is not newer (by attempt, then sequence) than the last one applied is ignored, except that
- * {@code run.completed} and {@code run.failed} end a run that is not yet finished whenever they arrive: an attempt
- * cannot report the end of a run it did not reach.
+ * {@code run.completed}, {@code run.failed} and {@code run.cancelled} end a run that is not yet finished whenever they
+ * arrive: an attempt cannot report the end of a run it did not reach. A {@code run.completed} also ends a run that
+ * was cancelled while the completion was on its way: its model exists.
  */
 public final class RunEvents {
 
@@ -25,7 +28,7 @@ public final class RunEvents {
         APPLIED,
         /** Not newer than what the run already reflects: a duplicate, or late, or from a stale attempt. */
         STALE,
-        /** The run has already succeeded or failed. */
+        /** The run has already succeeded, failed or been cancelled. */
         FINISHED,
         /** The event names another experiment than the run belongs to. */
         MISMATCHED
@@ -39,11 +42,12 @@ public final class RunEvents {
         if (!ref.experimentId().equals(run.experimentId)) {
             return Outcome.MISMATCHED;
         }
-        if (run.state.isTerminal()) {
+        if (run.state.isTerminal() && !(run.state == RunState.CANCELLED && event instanceof RunCompleted)) {
             return Outcome.FINISHED;
         }
         boolean newer = ref.isNewerThan(run.lastAttempt, run.lastSequence);
-        boolean terminal = event instanceof RunCompleted || event instanceof RunFailed;
+        boolean terminal = event instanceof RunCompleted || event instanceof RunFailed
+                || event instanceof RunCancelled;
         if (!newer && !terminal) {
             return Outcome.STALE;
         }
@@ -71,10 +75,21 @@ public final class RunEvents {
                 run.epoch = completed.epochs();
                 run.epochs = completed.epochs();
                 run.finishedAt = ref.at();
+                run.reason = null;
             }
             case RunFailed failed -> {
                 moveTo(run, RunState.FAILED);
                 run.reason = failed.reason();
+                run.finishedAt = ref.at();
+            }
+            case RunReleased released -> {
+                moveTo(run, RunState.RUNNING);
+                run.epoch = Math.max(run.epoch, released.epoch());
+            }
+            case RunCancelled cancelled -> {
+                moveTo(run, RunState.CANCELLED);
+                run.epoch = Math.max(run.epoch, cancelled.epoch());
+                run.reason = cancelled.reason();
                 run.finishedAt = ref.at();
             }
         }

@@ -115,6 +115,23 @@ public final class Broker implements AutoCloseable {
         }
     }
 
+    /** Starts seeing every signal published on {@code trainyard.control} from now on, through a queue of this test. */
+    public List<Delivery> observeControl() {
+        try {
+            channel.exchangeDeclare(Topology.CONTROL_EXCHANGE, "fanout", true);
+            String queue = channel.queueDeclare("", false, true, true, null).getQueue();
+            channel.queueBind(queue, Topology.CONTROL_EXCHANGE, "");
+            List<Delivery> deliveries = new CopyOnWriteArrayList<>();
+            channel.basicConsume(queue, true, (tag, delivery) -> deliveries.add(new Delivery(
+                    delivery.getEnvelope().getRoutingKey(), delivery.getProperties(), delivery.getBody())),
+                    tag -> {
+                    });
+            return deliveries;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Empties the test pool's queue, which only these tests fill (nobody trains their runs). */
     public static void purgeTestPool() {
         try (Broker broker = connect()) {

@@ -25,4 +25,12 @@ public final class Problems {
         return list.stream().collect(Collectors.toMap(v -> v.get("field"), v -> v.get("message"), (a, b) -> a
                 + "; " + b));
     }
+
+    /** Asserts an RFC 7807 answer with {@code status} and a detail a person can read. */
+    public static void assertProblem(Response response, int status) {
+        response.then().statusCode(status).contentType("application/problem+json");
+        assertThat(response.jsonPath().getInt("status")).isEqualTo(status);
+        assertThat(response.jsonPath().getString("title")).isNotBlank();
+        assertThat(response.jsonPath().getString("detail")).isNotBlank();
+    }
 }
