@@ -2,6 +2,7 @@ package io.trainyard.scheduler.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.quarkus.runtime.configuration.MemorySize;
 import io.trainyard.contracts.Topology;
 import java.time.Duration;
 import java.util.List;
@@ -41,6 +42,9 @@ public interface SchedulerConfig {
 
     /** Consumption of run events. */
     Events events();
+
+    /** Uploads of datasets ({@code POST /datasets}). */
+    Datasets datasets();
 
     interface Outbox {
 
@@ -85,6 +89,25 @@ public interface SchedulerConfig {
         /** Connection timeout of the declaring connection. */
         @WithDefault("5s")
         Duration connectTimeout();
+    }
+
+    interface Datasets {
+
+        /** Largest CSV upload; a larger one is refused with 413. Keep quarkus.http.limits.max-body-size above it. */
+        @WithDefault("256M")
+        MemorySize maxBytes();
+
+        /** Longest line of an uploaded CSV, in characters. */
+        @WithDefault("65536")
+        int maxLineLength();
+
+        /** Most columns of an uploaded CSV. */
+        @WithDefault("1000")
+        int maxColumns();
+
+        /** Most distinct values of a partition column (each one can become a run). */
+        @WithDefault("10000")
+        int maxPartitions();
     }
 
     interface Events {

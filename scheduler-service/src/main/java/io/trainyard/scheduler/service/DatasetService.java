@@ -1,13 +1,26 @@
 package io.trainyard.scheduler.service;
 
 import io.smallrye.mutiny.Uni;
+import io.trainyard.scheduler.config.SchedulerConfig;
 import io.trainyard.storage.DatasetMeta;
 import io.trainyard.storage.DatasetStore;
+import io.trainyard.storage.Keys;
+import io.trainyard.storage.ObjectStore;
+import io.trainyard.storage.StorageException;
 import io.trainyard.storage.demo.CityDemand;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.jboss.logging.Logger;
 
 /**
  * Datasets in storage. The MinIO client blocks, so every call runs on a worker thread and its result comes back on
@@ -16,12 +29,110 @@ import java.util.concurrent.Callable;
 @ApplicationScoped
 public class DatasetService {
 
+    private static final Logger LOG = Logger.getLogger(DatasetService.class);
+    private static final String PREFIX = "datasets/";
+    private static final String META = "/meta.json";
+
     private final DatasetStore store;
+    private final ObjectStore objects;
+    private final SchedulerConfig.Datasets config;
     private final Vertx vertx;
 
-    public DatasetService(DatasetStore store, Vertx vertx) {
+    public DatasetService(DatasetStore store, ObjectStore objects, SchedulerConfig config, Vertx vertx) {
         this.store = store;
+        this.objects = objects;
+        this.config = config.datasets();
         this.vertx = vertx;
+    }
+
+    /** A page of datasets, by id. */
+    public record Listed(long total, List<DatasetMeta> items) {
+    }
+
+    /** The largest upload accepted, in bytes. */
+    public long maxUploadBytes() {
+        return config.maxBytes().asLongValue();
+    }
+
+    /**
+     * Stores an uploaded CSV as dataset {@code id}: it is checked and profiled while it streams into a temporary file,
+     * and only a valid file goes to storage, {@code data.csv} first, then its {@code meta.json}. Blocks: call it on a
+     * worker thread.
+     *
+     * @param partitionColumn the column whose distinct values are the partitions, null for none
+     * @param replace         whether an existing dataset of that id may be replaced
+     * @throws DatasetExistsException  when the dataset exists and {@code replace} is false
+     * @throws InvalidCsvException     where the CSV is not a dataset
+     * @throws UploadTooLargeException past {@code trainyard.scheduler.datasets.max-bytes}
+     */
+    public DatasetMeta upload(String id, String partitionColumn, boolean replace, InputStream body) {
+        Keys.datasetId(id);
+        if (!replace && store.meta(id).isPresent()) {
+            throw new DatasetExistsException(id);
+        }
+        CsvProfiler.Limits limits = new CsvProfiler.Limits(maxUploadBytes(), config.maxLineLength(),
+                config.maxColumns(), config.maxPartitions());
+        Path file = null;
+        try {
+            file = Files.createTempFile("trainyard-upload-", ".csv");
+            CsvProfiler.Profile profile;
+            try (OutputStream copy = Files.newOutputStream(file)) {
+                profile = CsvProfiler.profile(body, copy, partitionColumn, limits);
+            }
+            DatasetMeta meta = new DatasetMeta(id, profile.rows(), profile.columns(), partitionColumn,
+                    partitionColumn == null ? List.of() : profile.partitions(), profile.bytes(), Instant.now());
+            store(meta, file);
+            return meta;
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the upload of dataset " + id + " failed: " + e.getMessage(), e);
+        } finally {
+            if (file != null) {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException e) {
+                    LOG.warnf("Could not delete the temporary file %s: %s", file, e.getMessage());
+                }
+            }
+        }
+    }
+
+    /**
+     * A replaced dataset loses its meta.json first, so that no reader ever sees the old metadata over the new data;
+     * if storing fails half-way, what was written is removed again (the dataset is then gone, never half there).
+     */
+    private void store(DatasetMeta meta, Path file) throws IOException {
+        objects.delete(List.of(Keys.datasetMeta(meta.id())));
+        try {
+            try (InputStream in = Files.newInputStream(file)) {
+                objects.put(Keys.datasetCsv(meta.id()), in, meta.bytes(), "text/csv");
+            }
+            store.saveMeta(meta);
+        } catch (IOException | StorageException e) {
+            try {
+                objects.delete(List.of(Keys.datasetMeta(meta.id()), Keys.datasetCsv(meta.id())));
+            } catch (StorageException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+    }
+
+    /** A page of the complete datasets (those with a meta.json), ordered by id. */
+    public Uni<Listed> list(int page, int size) {
+        return blocking(() -> {
+            List<String> ids = objects.list(PREFIX).stream()
+                    .filter(key -> key.endsWith(META))
+                    .map(key -> key.substring(PREFIX.length(), key.length() - META.length()))
+                    .filter(id -> id.indexOf('/') < 0)
+                    .sorted()
+                    .toList();
+            long from = Math.min((long) page * size, ids.size());
+            List<DatasetMeta> items = ids.subList((int) from, (int) Math.min(from + size, ids.size())).stream()
+                    .map(store::meta)
+                    .flatMap(Optional::stream) // deleted since it was listed
+                    .toList();
+            return new Listed(ids.size(), items);
+        });
     }
 
     /** The dataset's metadata, empty when there is no such (complete) dataset. */
