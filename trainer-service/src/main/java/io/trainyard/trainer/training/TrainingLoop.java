@@ -16,6 +16,8 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.Pair;
 import io.trainyard.contracts.TrainingSpec;
+import io.trainyard.models.PreparedRun;
+import io.trainyard.models.Samples;
 import io.trainyard.storage.ModelStore;
 import io.trainyard.storage.Position;
 import java.io.ByteArrayInputStream;
@@ -122,6 +124,7 @@ public final class TrainingLoop {
                 double lossSum = resumedHere ? resumedLoss : 0;
                 for (int batch = resumedHere ? start.batch() : 0; batch < batches; batch++) {
                     lossSum += step(run, block, parameters, adam, train, order, batch, spec.batchSize(), manager);
+                    run.afterStep();
                     if (batch + 1 < batches && stop.getAsBoolean()) {
                         return stopAt(new Position(epoch, batch + 1), lossSum, block, adam, listener);
                     }

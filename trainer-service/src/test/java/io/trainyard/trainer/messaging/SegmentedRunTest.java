@@ -19,7 +19,7 @@ import io.trainyard.storage.DatasetStore;
 import io.trainyard.storage.ModelStore;
 import io.trainyard.storage.demo.CityDemand;
 import io.trainyard.storage.testing.S3ProxyResource;
-import io.trainyard.trainer.training.MlpForecaster;
+import io.trainyard.models.forecaster.MlpForecaster;
 import io.trainyard.trainer.training.TrainingLoop;
 import jakarta.inject.Inject;
 import java.io.ByteArrayInputStream;

@@ -7,6 +7,8 @@ import io.trainyard.contracts.Messages;
 import io.trainyard.contracts.ModelSpec;
 import io.trainyard.contracts.TrainRun;
 import io.trainyard.contracts.TrainingSpec;
+import io.trainyard.models.PreparedRun;
+import io.trainyard.models.forecaster.MlpForecaster;
 import io.trainyard.storage.Position;
 import io.trainyard.storage.demo.CityDemand;
 import java.io.ByteArrayInputStream;

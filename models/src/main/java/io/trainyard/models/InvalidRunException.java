@@ -1,4 +1,4 @@
-package io.trainyard.trainer.training;
+package io.trainyard.models;
 
 /**
  * The run can never succeed as specified (unknown model kind, bad hyperparameters, missing or malformed dataset):

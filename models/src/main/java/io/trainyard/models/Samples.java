@@ -1,4 +1,4 @@
-package io.trainyard.trainer.training;
+package io.trainyard.models;
 
 /**
  * Supervised samples in row-major order: sample {@code i} is {@code x[i*features .. (i+1)*features)} with label

@@ -1,8 +1,9 @@
-package io.trainyard.trainer.training;
+package io.trainyard.models;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** Typed, checked access to a run's hyperparameters; every error names the key and what would be accepted. */
 public final class Hyperparameters {
@@ -60,6 +61,55 @@ public final class Hyperparameters {
             result.add(n.intValue());
         }
         return List.copyOf(result);
+    }
+
+    /** A non-blank string, or empty when the key is absent. */
+    public Optional<String> string(String key) {
+        Object value = values.get(key);
+        if (value == null) {
+            return Optional.empty();
+        }
+        if (!(value instanceof String text) || text.isBlank()) {
+            throw invalid(key, value, "a non-blank string");
+        }
+        return Optional.of(text.strip());
+    }
+
+    /** One of {@code allowed}, or {@code defaultValue} when the key is absent. */
+    public String choice(String key, String defaultValue, List<String> allowed) {
+        Object value = values.get(key);
+        if (value == null) {
+            return defaultValue;
+        }
+        if (!(value instanceof String text) || !allowed.contains(text.strip())) {
+            throw invalid(key, value, "one of " + String.join(", ", allowed));
+        }
+        return text.strip();
+    }
+
+    /**
+     * Names given as a list of strings or as one comma-separated string; empty when the key is absent. Blank and
+     * repeated names are refused.
+     */
+    public Optional<List<String>> names(String key, int maxSize) {
+        Object value = values.get(key);
+        if (value == null) {
+            return Optional.empty();
+        }
+        String accepted = "a list of 1 to " + maxSize + " distinct names (or one comma-separated string)";
+        List<?> items = value instanceof String text ? List.of(text.split(",", -1))
+                : value instanceof List<?> list ? list : null;
+        if (items == null || items.isEmpty() || items.size() > maxSize) {
+            throw invalid(key, value, accepted);
+        }
+        List<String> result = new ArrayList<>();
+        for (Object item : items) {
+            if (!(item instanceof String name) || name.isBlank() || result.contains(name.strip())) {
+                throw invalid(key, value, accepted);
+            }
+            result.add(name.strip());
+        }
+        return Optional.of(List.copyOf(result));
     }
 
     /** Fails on keys the model kind does not know, listing the ones it does. */

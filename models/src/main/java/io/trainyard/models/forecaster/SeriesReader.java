@@ -1,9 +1,10 @@
-package io.trainyard.trainer.training;
+package io.trainyard.models.forecaster;
 
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import io.trainyard.contracts.DataSpec;
+import io.trainyard.models.InvalidRunException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;

@@ -1,14 +1,22 @@
-package io.trainyard.trainer.training;
+package io.trainyard.models.forecaster;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
-import ai.djl.nn.SequentialBlock;
-import ai.djl.nn.core.Linear;
 import io.trainyard.contracts.TrainRun;
+import io.trainyard.models.BlockModel;
+import io.trainyard.models.Hyperparameters;
+import io.trainyard.models.InvalidInputException;
+import io.trainyard.models.InvalidRunException;
+import io.trainyard.models.LoadedModel;
+import io.trainyard.models.ModelJson;
+import io.trainyard.models.Mlp;
+import io.trainyard.models.ModelKind;
+import io.trainyard.models.PreparedRun;
+import io.trainyard.models.Samples;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +27,9 @@ import java.util.Map;
  * <p>Hyperparameters: {@code lags} (default 14), {@code hidden} layer sizes (default [64, 64]),
  * {@code holdoutFraction} (default 0.2: the last 20% of the windows, in time order, are the validation set).
  * Values are standardised with the training part's mean and deviation; metrics are in the data's units.
+ *
+ * <p>Prediction input: {@code {"values": [..at least lags recent values, oldest first..], "steps": 1}}; answer:
+ * {@code {"predictions": [..steps next values..]}}, each step fed back as the newest value for the next one.
  */
 @ApplicationScoped
 public class MlpForecaster implements ModelKind {
@@ -68,6 +79,13 @@ public class MlpForecaster implements ModelKind {
                 windows(z, lags, train, windows));
     }
 
+    @Override
+    public LoadedModel load(Map<String, Object> metadata, byte[] parameters) {
+        Map<String, Object> model = ModelJson.section(metadata);
+        return new Forecaster(ModelJson.integers(model, "hidden"), (int) ModelJson.number(model, "lags"),
+                ModelJson.map(model, "normalisation"), parameters);
+    }
+
     private static String describe(TrainRun command) {
         return command.data().partition() == null ? "(whole dataset)" : "'" + command.data().partition() + "'";
     }
@@ -86,13 +104,62 @@ public class MlpForecaster implements ModelKind {
 
     /** The architecture; also used to load a stored model. */
     public static Block block(List<Integer> hidden) {
-        SequentialBlock block = new SequentialBlock();
-        for (int units : hidden) {
-            block.add(Linear.builder().setUnits(units).build());
-            block.add(Activation.reluBlock());
+        return Mlp.block(hidden, 1);
+    }
+
+    /** Most steps one prediction may ask for. */
+    static final int MAX_STEPS = 1000;
+
+    /** A stored forecaster: standardises the recent values, predicts, and feeds each prediction back. */
+    static final class Forecaster extends BlockModel {
+        private final int lags;
+        private final double mean;
+        private final double std;
+
+        Forecaster(List<Integer> hidden, int lags, Map<String, Object> normalisation, byte[] parameters) {
+            super(block(hidden), parameters);
+            this.lags = lags;
+            this.mean = ModelJson.number(normalisation, "mean");
+            this.std = ModelJson.number(normalisation, "std");
         }
-        block.add(Linear.builder().setUnits(1).build());
-        return block;
+
+        @Override
+        public Map<String, Object> predict(Map<String, Object> input) {
+            if (!(input.get("values") instanceof List<?> values) || values.size() < lags) {
+                throw new InvalidInputException("values", "'values' must be a list of at least " + lags
+                        + " numbers: the previous " + lags + " values of the series (lags), oldest first"
+                        + (input.get("values") instanceof List<?> l ? "; it has " + l.size() : ""));
+            }
+            int steps = 1;
+            if (input.containsKey("steps")) {
+                if (!(input.get("steps") instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())
+                        || n.intValue() < 1 || n.intValue() > MAX_STEPS) {
+                    throw new InvalidInputException("steps", "'steps' must be an integer from 1 to " + MAX_STEPS
+                            + ": how many values to forecast; was " + input.get("steps"));
+                }
+                steps = n.intValue();
+            }
+            float[] window = new float[lags];
+            int from = values.size() - lags;
+            for (int i = 0; i < lags; i++) {
+                Object value = values.get(from + i);
+                if (!(value instanceof Number n) || !Double.isFinite(n.doubleValue())) {
+                    throw new InvalidInputException("values[" + (from + i) + "]", "values[" + (from + i)
+                            + "] must be a finite number; was " + value);
+                }
+                window[i] = (float) ((n.doubleValue() - mean) / std);
+            }
+            List<Double> predictions = new ArrayList<>(steps);
+            for (int step = 0; step < steps; step++) {
+                float next = forward(window, 1, lags)[0];
+                predictions.add(next * std + mean);
+                System.arraycopy(window, 1, window, 0, lags - 1);
+                window[lags - 1] = next;
+            }
+            Map<String, Object> answer = new LinkedHashMap<>();
+            answer.put("predictions", predictions);
+            return answer;
+        }
     }
 
     private record Prepared(int lags, List<Integer> hidden, double holdout, double mean, double std, Samples train,

@@ -1,4 +1,4 @@
-package io.trainyard.trainer.training;
+package io.trainyard.models;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -8,7 +8,10 @@ import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import java.util.Map;
 
-/** A run's model and data, ready for {@link TrainingLoop}; made by a {@link ModelKind}. */
+/**
+ * A run's model and data, ready for the trainer's training loop; made by a {@link ModelKind}. The loop owns the
+ * optimizer, the data order and checkpoints, so every kind gets resume, drain and segments the same way.
+ */
 public interface PreparedRun {
 
     /** A new, uninitialised block of the model's architecture. */
@@ -40,6 +43,14 @@ public interface PreparedRun {
 
     /** Final metrics on the validation samples, in the data's own units. */
     Map<String, Double> metrics(float[] predictions, float[] labels);
+
+    /**
+     * Called by the training loop after each optimizer step, outside any lock that runs trained at once share.
+     * Real models do nothing here; the {@code synthetic} kind spends its simulated work time here, so a drain or a
+     * segment's end still stops it at a step boundary.
+     */
+    default void afterStep() {
+    }
 
     /** What model.json records about the model so it can be loaded and used (normalisation, inputs, ...). */
     Map<String, Object> describe();
