@@ -4,5 +4,6 @@ package io.trainyard.results;
 public enum RunState {
     RUNNING,
     SUCCEEDED,
-    FAILED
+    FAILED,
+    CANCELLED
 }

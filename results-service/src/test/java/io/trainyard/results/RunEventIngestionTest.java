@@ -9,9 +9,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.junit.QuarkusTest;
 import io.trainyard.contracts.RunEvent;
+import io.trainyard.contracts.RunCancelled;
 import io.trainyard.contracts.RunFailed;
 import io.trainyard.contracts.RunProgressed;
 import io.trainyard.contracts.RunRef;
+import io.trainyard.contracts.RunReleased;
 import io.trainyard.contracts.RunStarted;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -145,6 +147,29 @@ class RunEventIngestionTest {
         // SUCCEEDED is final: neither the stale failure nor a newer attempt's progress moves it
         assertThat(statusRow(run)).isEqualTo("SUCCEEDED/2/3");
         assertThat(count("select count(*) from run_result where run_id = $1", run)).isEqualTo(1);
+    }
+
+    @Test
+    void aCancelledRunStaysCancelledUnlessItsCompletionWasOnTheWay() throws Exception {
+        UUID experiment = UUID.randomUUID();
+        UUID cancelled = UUID.randomUUID();
+        UUID completedAnyway = UUID.randomUUID();
+        Instant at = Instant.now();
+        broker.publish(Events.started(experiment, cancelled, "city-1"));
+        broker.publish(new RunReleased(new RunRef(experiment, cancelled, 1, 2, "trainer-a", at), 1,
+                RunReleased.SEGMENT));
+        broker.publish(new RunCancelled(new RunRef(experiment, cancelled, 1, 3, "trainer-a", at), 1, "by test"));
+        // Late progress of a newer attempt does not bring it back.
+        broker.publish(new RunProgressed(new RunRef(experiment, cancelled, 2, 1, "trainer-b", at), 2, 3, 0.9, 0.9,
+                1.0));
+        broker.publish(Events.started(experiment, completedAnyway, "city-2"));
+        broker.publish(new RunCancelled(new RunRef(experiment, completedAnyway, 1, 5, "trainer-c", at), 2, "by test"));
+        broker.publish(Events.completed(experiment, completedAnyway, 1, "city-2", Events.metrics(1.0, 2.0, 3.0)));
+        await().atMost(PATIENCE).until(() -> count("select count(*) from run_event where experiment_id = $1",
+                experiment) == 7);
+        assertThat(statusRow(cancelled)).isEqualTo("CANCELLED/1/1");
+        assertThat(statusRow(completedAnyway)).startsWith("SUCCEEDED/");
+        assertThat(count("select count(*) from run_result where run_id = $1", cancelled)).isZero();
     }
 
     @Test

@@ -44,7 +44,7 @@ public class ResultsMetrics {
 
     public ResultsMetrics(MeterRegistry registry) {
         ingested = Stream.of(RunEvent.STARTED, RunEvent.PROGRESS, RunEvent.CHECKPOINTED, RunEvent.COMPLETED,
-                        RunEvent.FAILED)
+                        RunEvent.FAILED, RunEvent.CANCELLED, RunEvent.RELEASED)
                 .collect(Collectors.toUnmodifiableMap(Function.identity(), kind -> Counter
                         .builder("trainyard.events.ingested")
                         .description("Run events stored for the first time, by kind")

@@ -64,7 +64,8 @@ public class EventBatchRepository {
 
     /*
      * Moves only forward: an event not newer by (attempt, sequence) than the stored one is ignored (late, duplicate
-     * or from a stale attempt), except that a completion always wins, and SUCCEEDED is final (the model exists).
+     * or from a stale attempt), except that a completion always wins, and SUCCEEDED is final (the model exists); a
+     * cancellation ends a running run whichever attempt reports it, and only a completion moves a cancelled run on.
      */
     private static final String UPSERT_STATUS = """
             insert into run_status (run_id, experiment_id, status, reason, partition_value, attempt, sequence, epoch,
@@ -81,7 +82,9 @@ public class EventBatchRepository {
                 updated_at = excluded.updated_at
             where run_status.status <> 'SUCCEEDED'
               and (excluded.status = 'SUCCEEDED'
-                   or (excluded.attempt, excluded.sequence) > (run_status.attempt, run_status.sequence))
+                   or (excluded.status = 'CANCELLED' and run_status.status = 'RUNNING')
+                   or (run_status.status <> 'CANCELLED'
+                       and (excluded.attempt, excluded.sequence) > (run_status.attempt, run_status.sequence)))
             """;
 
     /** One event's row in {@code run_event}. */

@@ -2,11 +2,13 @@ package io.trainyard.results.service;
 
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.trainyard.contracts.RunCancelled;
 import io.trainyard.contracts.RunCheckpointed;
 import io.trainyard.contracts.RunCompleted;
 import io.trainyard.contracts.RunEvent;
 import io.trainyard.contracts.RunFailed;
 import io.trainyard.contracts.RunProgressed;
+import io.trainyard.contracts.RunReleased;
 import io.trainyard.contracts.RunStarted;
 import io.trainyard.results.RunState;
 import io.trainyard.results.repository.EventBatchRepository;
@@ -110,6 +112,8 @@ public class EventRecorder {
             case RunCompleted e -> new StatusChange(e.run(), RunState.SUCCEEDED, e.partition(), e.epochs(),
                     e.epochs(), null);
             case RunFailed e -> new StatusChange(e.run(), RunState.FAILED, null, null, null, e.reason());
+            case RunCancelled e -> new StatusChange(e.run(), RunState.CANCELLED, null, e.epoch(), null, e.reason());
+            case RunReleased e -> new StatusChange(e.run(), RunState.RUNNING, null, e.epoch(), null, null);
         };
     }
 
@@ -124,6 +128,8 @@ public class EventRecorder {
             case RunCheckpointed e -> e.epoch();
             case RunCompleted e -> e.epochs();
             case RunFailed e -> 0;
+            case RunCancelled e -> e.epoch();
+            case RunReleased e -> e.epoch();
         };
     }
 }

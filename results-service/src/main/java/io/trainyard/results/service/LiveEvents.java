@@ -2,6 +2,7 @@ package io.trainyard.results.service;
 
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
+import io.trainyard.contracts.RunCancelled;
 import io.trainyard.contracts.RunCompleted;
 import io.trainyard.contracts.RunEvent;
 import io.trainyard.contracts.RunFailed;
@@ -34,9 +35,10 @@ public class LiveEvents {
         this.buffer = config.live().buffer();
     }
 
-    /** Offers a stored event to the live streams; kinds other than progress, completion and failure are skipped. */
+    /** Offers a stored event to the live streams; kinds other than progress, completion, failure and cancellation are skipped. */
     public void stored(RunEvent event, String json) {
-        if (event instanceof RunProgressed || event instanceof RunCompleted || event instanceof RunFailed) {
+        if (event instanceof RunProgressed || event instanceof RunCompleted || event instanceof RunFailed
+                || event instanceof RunCancelled) {
             LiveEvent live = new LiveEvent(event.run().experimentId(), event.run().runId(), event.routingKey(), json);
             // onNext must not be called concurrently; the consumer may finish messages on more than one thread
             synchronized (processor) {
