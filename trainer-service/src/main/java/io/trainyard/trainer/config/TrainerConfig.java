@@ -46,6 +46,12 @@ public interface TrainerConfig {
     @WithDefault("60s")
     Duration drainTimeout();
 
+    /**
+     * This process's own queue on the {@code trainyard.control} fanout exchange (cancel signals); unique per process
+     * by default ({@link ControlQueueName}), so set it only to name it.
+     */
+    String controlQueue();
+
     /** The id to use: {@link #id()}, else the host name, else {@code trainer-<pid>}. */
     default String trainerId() {
         return id().filter(s -> !s.isBlank())

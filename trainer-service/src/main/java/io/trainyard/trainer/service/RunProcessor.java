@@ -3,12 +3,14 @@ package io.trainyard.trainer.service;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.trainyard.contracts.RunCancelled;
 import io.trainyard.contracts.RunCheckpointed;
 import io.trainyard.contracts.RunCompleted;
 import io.trainyard.contracts.RunEvent;
 import io.trainyard.contracts.RunFailed;
 import io.trainyard.contracts.RunProgressed;
 import io.trainyard.contracts.RunRef;
+import io.trainyard.contracts.RunReleased;
 import io.trainyard.contracts.RunStarted;
 import io.trainyard.contracts.TrainRun;
 import io.trainyard.storage.Checkpoint;
@@ -17,6 +19,7 @@ import io.trainyard.storage.DatasetStore;
 import io.trainyard.storage.Keys;
 import io.trainyard.storage.ModelStore;
 import io.trainyard.trainer.config.TrainerConfig;
+import io.trainyard.trainer.control.CancelledRuns;
 import io.trainyard.trainer.messaging.CommandPublisher;
 import io.trainyard.trainer.messaging.RunEventPublisher;
 import io.trainyard.models.InvalidRunException;
@@ -47,7 +50,9 @@ import org.jboss.logging.Logger;
  * <li>Train, publishing progress each epoch and checkpointing every {@code checkpointEvery} epochs.</li>
  * <li>Write the final model, delete the checkpoints, publish {@code run.completed} and wait for the confirm.</li>
  * <li>Asked to stop (drain, or the segment's time budget is used up): stop at a batch boundary, checkpoint, hand
- * the run back to the queue as a continuation command and wait for the confirm.</li>
+ * the run back to the queue as a continuation command, wait for the confirm and announce {@code run.released}.</li>
+ * <li>Cancelled (a signal on {@code trainyard.control} while training, or a marker in storage before): stop at a
+ * batch boundary, delete the checkpoints and announce {@code run.cancelled}; no continuation.</li>
  * </ol>
  * A run that can never succeed ends with {@code run.failed}; anything else propagates so the delivery is
  * returned to the queue (bounded by the queue's delivery limit).
@@ -66,16 +71,20 @@ public class RunProcessor {
     private final RunEventPublisher events;
     private final CommandPublisher commands;
     private final TrainerConfig config;
+    private final CancelledRuns cancelled;
     private final AtomicInteger busy = new AtomicInteger();
     private final Timer epochTimer;
     private final Timer checkpointTimer;
     private final Counter checkpointBytes;
     private final Counter resumes;
+    private final Counter cancellations;
     private final Counter checkpointFailures;
     private final MeterRegistry registry;
 
     public RunProcessor(ModelKinds kinds, DatasetStore datasets, CheckpointStore checkpoints, ModelStore models,
-            RunEventPublisher events, CommandPublisher commands, TrainerConfig config, MeterRegistry registry) {
+            RunEventPublisher events, CommandPublisher commands, TrainerConfig config, CancelledRuns cancelled,
+            MeterRegistry registry) {
+        this.cancelled = cancelled;
         this.kinds = kinds;
         this.datasets = datasets;
         this.checkpoints = checkpoints;
@@ -94,6 +103,8 @@ public class RunProcessor {
         this.registry = registry;
         this.resumes = Counter.builder("trainyard.trainer.resumes")
                 .description("Deliveries that resumed a run from a checkpoint").register(registry);
+        this.cancellations = Counter.builder("trainyard.trainer.cancellations")
+                .description("Runs stopped, or not started, because they were cancelled").register(registry);
         // Alert TrainyardCheckpointsFailing: a run whose checkpoints cannot be written loses its work on a crash.
         this.checkpointFailures = Counter.builder("trainyard.trainer.checkpoint.failures")
                 .description("Checkpoints that could not be written (the delivery fails and is redelivered)")
@@ -118,6 +129,11 @@ public class RunProcessor {
             if (done.isPresent()) {
                 LOG.infof("run %s already has its model: announcing completion again", command.runId());
                 run.completed(done.get());
+                return;
+            }
+            if (cancelled.isCancelled(command.experimentId(), command.runId())) {
+                LOG.infof("run %s is cancelled: not training it", command.runId());
+                run.cancelled(0);
                 return;
             }
             try {
@@ -157,7 +173,9 @@ public class RunProcessor {
                 resumedFrom, command.training().epochs(), note));
 
         long deadline = System.nanoTime() + config.segmentBudget().toNanos();
-        BooleanSupplier stop = () -> draining.getAsBoolean() || System.nanoTime() - deadline > 0;
+        BooleanSupplier cancel = () -> cancelled.signalled(command.experimentId(), command.runId());
+        BooleanSupplier stop = () -> draining.getAsBoolean() || cancel.getAsBoolean()
+                || System.nanoTime() - deadline > 0;
         TrainingLoop.Result result = TrainingLoop.train(prepared, command.training(), resume,
                 new TrainingLoop.Listener() {
                     @Override
@@ -190,13 +208,26 @@ public class RunProcessor {
                         }
                     }
                 }, stop);
+        if (!result.finished() && cancel.getAsBoolean()) {
+            LOG.infof("run %s attempt %d cancelled at %s", command.runId(), attempt, result.stoppedAt());
+            run.cancelled(result.stoppedAt().epoch());
+            return;
+        }
         if (!result.finished()) {
             // The checkpoint at the stop is written: the next delivery continues exactly here.
             commands.handBack(command, attempt, config.confirmTimeout());
-            String reason = draining.getAsBoolean() ? "drain" : "segment";
+            String reason = draining.getAsBoolean() ? RunReleased.DRAIN : RunReleased.SEGMENT;
             registry.counter("trainyard.trainer.handbacks", "reason", reason).increment();
             LOG.infof("run %s attempt %d handed back at %s (%s)", command.runId(), attempt, result.stoppedAt(),
                     reason);
+            try {
+                // Informational only: the continuation is already queued, so a failure here must not return the
+                // delivery to the queue (that would put the run there twice).
+                run.publishAndAwait(new RunReleased(run.next(), result.stoppedAt().epoch(), reason));
+            } catch (RuntimeException e) {
+                LOG.warnf("run %s: run.released not confirmed (%s); the continuation is queued", command.runId(),
+                        e.getMessage());
+            }
             return;
         }
 
@@ -242,6 +273,14 @@ public class RunProcessor {
 
         void publishAndAwait(RunEvent event) {
             events.publishAndAwait(event, config.confirmTimeout());
+        }
+
+        /** The run will never train again: its checkpoints go, and the cancellation is announced (confirmed). */
+        void cancelled(int epoch) {
+            checkpoints.deleteAll(command.experimentId(), command.runId());
+            cancellations.increment();
+            publishAndAwait(new RunCancelled(next(), epoch,
+                    cancelled.reason(command.experimentId(), command.runId())));
         }
 
         void completed(Map<String, Object> model) {

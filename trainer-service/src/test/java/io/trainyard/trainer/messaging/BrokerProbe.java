@@ -5,6 +5,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
+import io.trainyard.contracts.CancelRuns;
 import io.trainyard.contracts.InvalidMessageException;
 import io.trainyard.contracts.Messages;
 import io.trainyard.contracts.RunEvent;
@@ -50,6 +51,20 @@ final class BrokerProbe implements AutoCloseable {
 
     void publish(TrainRun command) throws Exception {
         publish(command.pool(), Messages.encode(command));
+    }
+
+    /** Sends a cancel signal to every trainer, as the scheduler's outbox relay does. */
+    void signal(CancelRuns signal) throws Exception {
+        channel.exchangeDeclare(Topology.CONTROL_EXCHANGE, "fanout", true);
+        channel.basicPublish(Topology.CONTROL_EXCHANGE, "", null, Messages.encode(signal));
+        channel.waitForConfirmsOrDie(10_000);
+    }
+
+    /** Messages ready in {@code pool}'s queue. */
+    long queued(String pool) throws Exception {
+        try (Channel ch = connection.createChannel()) {
+            return ch.messageCount(Topology.trainerQueue(pool));
+        }
     }
 
     /** Events of {@code runId} in arrival order. */
