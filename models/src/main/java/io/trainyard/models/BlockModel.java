@@ -43,6 +43,35 @@ public abstract class BlockModel implements LoadedModel {
     }
 
     /**
+     * The parameters of an initialised {@code block} as DJL's model file ({@code Model.save} writes it, {@code Model.load}
+     * and {@link #BlockModel} read it): how tests and tools store a model the way the trainer does.
+     */
+    public static byte[] save(Block block) {
+        Path dir = null;
+        try (Model model = Model.newInstance(NAME)) {
+            model.setBlock(block);
+            dir = Files.createTempDirectory("trainyard-save-");
+            model.save(dir, NAME);
+            return Files.readAllBytes(dir.resolve(NAME + "-0000.params"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            deleteQuietly(dir);
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp dir left behind is harmless
+        }
+    }
+
+    /**
      * DJL reads a model from a directory only ({@code Model.load}), so the bytes pass through a temporary one, which
      * is deleted again at once.
      */
@@ -63,13 +92,7 @@ public abstract class BlockModel implements LoadedModel {
             throw new IllegalStateException("stored parameters do not fit the model described in model.json: "
                     + e.getMessage(), e);
         } finally {
-            if (dir != null) {
-                try (Stream<Path> files = Files.walk(dir)) {
-                    files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-                } catch (IOException ignored) {
-                    // a temp dir left behind is harmless
-                }
-            }
+            deleteQuietly(dir);
         }
     }
 
