@@ -35,6 +35,11 @@ final class EventProbe implements AutoCloseable {
         });
     }
 
+    /** Every event of the experiment, in arrival order. */
+    List<RunEvent> of(UUID experimentId) {
+        return events.stream().filter(e -> e.run().experimentId().equals(experimentId)).toList();
+    }
+
     <T extends RunEvent> List<T> of(UUID experimentId, Class<T> type) {
         return events.stream().filter(type::isInstance).map(type::cast)
                 .filter(e -> e.run().experimentId().equals(experimentId)).toList();

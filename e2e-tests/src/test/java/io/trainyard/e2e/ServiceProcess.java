@@ -96,6 +96,14 @@ final class ServiceProcess implements AutoCloseable {
         process.waitFor();
     }
 
+    /** Sends a signal by name ({@code STOP}, {@code CONT}, ...) with kill(1): the JDK can only TERM and KILL. */
+    void signal(String name) throws IOException, InterruptedException {
+        int exit = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
+        if (exit != 0) {
+            throw new IllegalStateException("kill -" + name + " " + process.pid() + " exited with " + exit);
+        }
+    }
+
     long pid() {
         return process.pid();
     }

@@ -28,7 +28,7 @@ public final class S3ProxyServer implements AutoCloseable {
     public static final String ACCESS_KEY = "trainyard-test";
     public static final String SECRET_KEY = "trainyard-test-secret";
 
-    private final Process process;
+    private volatile Process process;
     private final Path dir;
     private final int port;
 
@@ -36,6 +36,34 @@ public final class S3ProxyServer implements AutoCloseable {
         this.process = process;
         this.dir = dir;
         this.port = port;
+    }
+
+    private static Process launch(String jar, Path dir) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        return new ProcessBuilder(java, "-Xmx256m", "-jar", jar, "--properties",
+                dir.resolve("s3proxy.properties").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("s3proxy.log").toFile()))
+                .start();
+    }
+
+    /**
+     * Stops the server, keeps it down for {@code downtime}, then starts it again on the same port with the same data:
+     * what clients see when the S3 service restarts.
+     */
+    public void restart(Duration downtime) {
+        process.destroy();
+        try {
+            process.waitFor();
+            Thread.sleep(downtime.toMillis());
+            process = launch(System.getProperty("trainyard.s3proxy.jar"), dir);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot restart S3Proxy", e);
+        }
+        awaitReady(Duration.ofSeconds(60));
     }
 
     /** Starts a server and waits until it answers. */
@@ -57,11 +85,7 @@ public final class S3ProxyServer implements AutoCloseable {
                     "s3proxy.credential=" + SECRET_KEY,
                     "jclouds.provider=filesystem",
                     "jclouds.filesystem.basedir=" + data));
-            String java = ProcessHandle.current().info().command().orElse("java");
-            Process process = new ProcessBuilder(java, "-Xmx256m", "-jar", jar, "--properties", properties.toString())
-                    .redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("s3proxy.log").toFile())
-                    .start();
+            Process process = launch(jar, dir);
             S3ProxyServer server = new S3ProxyServer(process, dir, port);
             server.awaitReady(Duration.ofSeconds(60));
             return server;

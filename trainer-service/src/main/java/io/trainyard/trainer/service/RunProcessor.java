@@ -170,7 +170,7 @@ public class RunProcessor {
         LOG.infof("run %s (%s) attempt %d starts at epoch %d of %d", command.runId(), command.data().partition(),
                 attempt, resumedFrom == null ? 0 : resumedFrom, command.training().epochs());
         run.publish(new RunStarted(run.next(), command.data().partition(), resumedFrom == null ? 0 : resumedFrom,
-                resumedFrom, command.training().epochs(), note));
+                resumedFrom, command.training().epochs(), note, command.model(), command.data()));
 
         long deadline = System.nanoTime() + config.segmentBudget().toNanos();
         BooleanSupplier cancel = () -> cancelled.signalled(command.experimentId(), command.runId());
@@ -214,20 +214,16 @@ public class RunProcessor {
             return;
         }
         if (!result.finished()) {
+            String reason = draining.getAsBoolean() ? RunReleased.DRAIN : RunReleased.SEGMENT;
+            // Announced before the continuation is queued, so that every observer hears of the release before the
+            // next attempt starts. Not awaited: should the hand-back fail, the delivery returns to the queue and the
+            // run resumes from the same checkpoint all the same.
+            run.publish(new RunReleased(run.next(), result.stoppedAt().epoch(), reason));
             // The checkpoint at the stop is written: the next delivery continues exactly here.
             commands.handBack(command, attempt, config.confirmTimeout());
-            String reason = draining.getAsBoolean() ? RunReleased.DRAIN : RunReleased.SEGMENT;
             registry.counter("trainyard.trainer.handbacks", "reason", reason).increment();
             LOG.infof("run %s attempt %d handed back at %s (%s)", command.runId(), attempt, result.stoppedAt(),
                     reason);
-            try {
-                // Informational only: the continuation is already queued, so a failure here must not return the
-                // delivery to the queue (that would put the run there twice).
-                run.publishAndAwait(new RunReleased(run.next(), result.stoppedAt().epoch(), reason));
-            } catch (RuntimeException e) {
-                LOG.warnf("run %s: run.released not confirmed (%s); the continuation is queued", command.runId(),
-                        e.getMessage());
-            }
             return;
         }
 
