@@ -42,7 +42,7 @@ public class ExperimentRunGauges {
         this.experiments = experiments;
         this.config = config;
         this.runs = MultiGauge.builder("trainyard.scheduler.experiment.runs")
-                .description("Runs of a recent experiment in each state (pending, queued, running, succeeded, failed)")
+                .description("Runs of a recent experiment in each state (the scheduler's run states, lower case)")
                 .register(registry);
         this.info = MultiGauge.builder("trainyard.scheduler.experiment.info")
                 .description("Always 1; names a recent experiment's id (labels name, pool, dataset) for dashboards")

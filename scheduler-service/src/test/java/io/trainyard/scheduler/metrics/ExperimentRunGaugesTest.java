@@ -37,7 +37,7 @@ class ExperimentRunGaugesTest {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             String page = given().get("/q/metrics").then().statusCode(200).extract().asString();
             assertThat(sample(page, "trainyard_scheduler_experiment_runs", id, "queued")).isEqualTo(3.0);
-            for (String state : new String[] {"pending", "running", "succeeded", "failed"}) {
+            for (String state : new String[] {"pending", "running", "succeeded", "failed", "cancelled"}) {
                 assertThat(sample(page, "trainyard_scheduler_experiment_runs", id, state)).as(state).isZero();
             }
             assertThat(page).containsPattern("trainyard_scheduler_experiment_info\\{[^}]*experiment=\"" + id
