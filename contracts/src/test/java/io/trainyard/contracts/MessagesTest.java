@@ -32,6 +32,7 @@ class MessagesTest {
     void everyEventKindRoundTripsWithItsRoutingKey() {
         List<RunEvent> events = List.of(
                 new RunStarted(REF, "Lyon", 4, 4, 10, null),
+                new RunStarted(REF, "Lyon", 0, null, 10, null, command().model(), command().data()),
                 new RunProgressed(REF, 5, 10, 0.25, 0.5, 1.5),
                 new RunCheckpointed(REF, 6, "checkpoints/e/r/6/", 12345),
                 new RunCompleted(REF, "Lyon", 10, Map.of("mae", 1.5, "rmse", 2.0, "mape", 0.1), "models/e/r/"),
@@ -44,6 +45,21 @@ class MessagesTest {
             assertThat(json).contains("\"type\":\"" + event.routingKey() + "\"").contains("\"schemaVersion\":1");
             assertThat(Messages.decodeEvent(body)).isEqualTo(event);
         }
+    }
+
+    @Test
+    void aRunStartedWithoutTheRunsSpecAsOlderWritersSentItStillReads() {
+        String old = "{\"type\":\"run.started\",\"schemaVersion\":1,\"run\":{\"experimentId\":\""
+                + REF.experimentId() + "\",\"runId\":\"" + REF.runId() + "\",\"attempt\":2,\"sequence\":7,"
+                + "\"trainer\":\"t\",\"at\":\"2026-11-23T10:00:00Z\"},\"partition\":\"Lyon\",\"startEpoch\":0,"
+                + "\"epochs\":10}";
+        RunStarted started = (RunStarted) Messages.decodeEvent(old.getBytes(StandardCharsets.UTF_8));
+        assertThat(started.partition()).isEqualTo("Lyon");
+        assertThat(started.model()).isNull();
+        assertThat(started.data()).isNull();
+        RunStarted full = new RunStarted(REF, "Lyon", 0, null, 10, null, command().model(), command().data());
+        assertThat(new String(Messages.encode(full), StandardCharsets.UTF_8))
+                .contains("\"model\":{\"kind\":\"mlp-forecaster\"").contains("\"datasetId\":\"demand\"");
     }
 
     @Test
