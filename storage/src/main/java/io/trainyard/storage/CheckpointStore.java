@@ -91,6 +91,14 @@ public class CheckpointStore {
         return new Saved(location, bytes, true);
     }
 
+    /**
+     * True when a later attempt than {@code attempt} has moved the run's checkpoint pointer: the caller is a stale
+     * attempt (it was frozen or cut off and the run went on elsewhere) and must not finish the run.
+     */
+    public boolean ownedByLaterAttempt(UUID experimentId, UUID runId, int attempt) {
+        return pointer(experimentId, runId).map(p -> p.attempt() > attempt).orElse(false);
+    }
+
     private static boolean isAhead(Pointer pointer, Checkpoint c) {
         return pointer.attempt() > c.attempt() || pointer.position().compareTo(c.position()) > 0;
     }

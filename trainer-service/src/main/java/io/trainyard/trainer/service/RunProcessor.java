@@ -78,6 +78,7 @@ public class RunProcessor {
     private final Counter checkpointBytes;
     private final Counter resumes;
     private final Counter cancellations;
+    private final Counter staleAttempts;
     private final Counter checkpointFailures;
     private final MeterRegistry registry;
 
@@ -103,6 +104,9 @@ public class RunProcessor {
         this.registry = registry;
         this.resumes = Counter.builder("trainyard.trainer.resumes")
                 .description("Deliveries that resumed a run from a checkpoint").register(registry);
+        this.staleAttempts = Counter.builder("trainyard.trainer.stale.attempts")
+                .description("Attempts that finished after a later attempt took their run over, and were dropped")
+                .register(registry);
         this.cancellations = Counter.builder("trainyard.trainer.cancellations")
                 .description("Runs stopped, or not started, because they were cancelled").register(registry);
         // Alert TrainyardCheckpointsFailing: a run whose checkpoints cannot be written loses its work on a crash.
@@ -227,6 +231,14 @@ public class RunProcessor {
             return;
         }
 
+        if (checkpoints.ownedByLaterAttempt(command.experimentId(), command.runId(), attempt)) {
+            // Fenced: this attempt was given up on (frozen past the broker's heartbeat, say) and a later one owns
+            // the run now. It writes no model and announces nothing; the later attempt finishes the run.
+            staleAttempts.increment();
+            LOG.warnf("run %s attempt %d finished training but a later attempt owns the run: dropping its model",
+                    command.runId(), attempt);
+            return;
+        }
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("experimentId", command.experimentId().toString());
         metadata.put("runId", command.runId().toString());

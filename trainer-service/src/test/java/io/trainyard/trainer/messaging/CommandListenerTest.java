@@ -155,6 +155,43 @@ class CommandListenerTest {
     }
 
     @Test
+    void aStaleAttemptThatFinishesAfterALaterOneTookTheRunOverWritesNoModel() throws Exception {
+        TrainRun command = command(datasetId, 0);
+        // A later attempt (3) owns the run: its checkpoint at epoch 2 moved the pointer.
+        var prepared = new MlpForecaster().prepare(command,
+                new ByteArrayInputStream(csv.getBytes(StandardCharsets.UTF_8)));
+        List<Checkpoint> written = new ArrayList<>();
+        TrainingLoop.train(prepared, SPEC, null, new TrainingLoop.Listener() {
+            @Override
+            public void onEpoch(int epochsDone, double trainLoss, double validationLoss, double seconds) {
+            }
+
+            @Override
+            public void onCheckpoint(TrainingLoop.Snapshot snapshot) {
+                written.add(new Checkpoint(command.experimentId(), command.runId(), snapshot.position(), 3,
+                        snapshot.parameters(), snapshot.optimizer(), Map.of()));
+            }
+        });
+        checkpoints.save(written.getFirst());
+
+        // Attempt 1 (a trainer that was frozen, say) gets the command and trains to the end.
+        broker.publish(command);
+
+        await().atMost(WAIT).until(() -> broker.events(command.runId(), RunProgressed.class).stream()
+                .anyMatch(p -> p.epoch() == SPEC.epochs()));
+        await().atMost(WAIT).until(() -> broker.queued(POOL) == 0);
+        Thread.sleep(1000); // the end of the delivery: model write and completion would follow the last epoch
+        assertThat(broker.events(command.runId(), RunStarted.class)).singleElement()
+                .satisfies(s -> assertThat(s.run().attempt()).isEqualTo(1));
+        assertThat(broker.events(command.runId(), RunCompleted.class)).as("fenced: no completion").isEmpty();
+        assertThat(broker.events(command.runId(), RunCheckpointed.class)).as("its checkpoint never moved the pointer")
+                .isEmpty();
+        assertThat(models.metadata(command.experimentId(), command.runId())).as("fenced: no model").isEmpty();
+        assertThat(checkpoints.loadLatest(command.experimentId(), command.runId()).orElseThrow().checkpoint()
+                .position().epoch()).as("the later attempt's checkpoint is untouched").isEqualTo(2);
+    }
+
+    @Test
     void aRunThatCanNeverSucceedFailsAtOnceWithAReason() throws Exception {
         TrainRun missingDataset = command("no-such-dataset", 0);
         TrainRun unknownKind = new TrainRun(Messages.SCHEMA_VERSION, UUID.randomUUID(), UUID.randomUUID(), POOL,
