@@ -63,6 +63,27 @@ class MessagesTest {
     }
 
     @Test
+    void trainingSettingsOfOlderWritersReadWithDefaultsAndCheckpointsFallDueByEpochsOrSeconds() {
+        TrainingSpec timed = new TrainingSpec(10, 64, 1e-3, 42, 5, 60, true);
+        TrainRun command = new TrainRun(Messages.SCHEMA_VERSION, UUID.randomUUID(), UUID.randomUUID(), "cpu",
+                command().data(), command().model(), timed, 0, Instant.now());
+        assertThat(Messages.decodeCommand(Messages.encode(command)).training()).isEqualTo(timed);
+        String older = new String(Messages.encode(command()), StandardCharsets.UTF_8)
+                .replace(",\"checkpointEverySeconds\":null", "").replace(",\"keepCheckpoints\":null", "");
+        assertThat(older).doesNotContain("keepCheckpoints");
+        TrainingSpec read = Messages.decodeCommand(older.getBytes(StandardCharsets.UTF_8)).training();
+        assertThat(read.keepsCheckpoints()).isFalse();
+        assertThat(read.checkpointDue(2, 1e9)).isTrue();
+        assertThat(read.checkpointDue(3, 1e9)).isFalse();
+        assertThat(timed.keepsCheckpoints()).isTrue();
+        assertThat(timed.checkpointDue(3, 59.9)).isFalse();
+        assertThat(timed.checkpointDue(3, 60)).isTrue();
+        assertThat(timed.checkpointDue(5, 0)).isTrue();
+        assertThatThrownBy(() -> new TrainingSpec(10, 64, 1e-3, 42, 5, 0, null))
+                .hasMessageContaining("checkpointEverySeconds");
+    }
+
+    @Test
     void cancelSignalsRoundTripAndSayWhichRunsTheyCover() {
         UUID experiment = UUID.randomUUID();
         UUID run = UUID.randomUUID();

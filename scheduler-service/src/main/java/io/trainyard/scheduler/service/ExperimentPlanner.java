@@ -115,7 +115,8 @@ public class ExperimentPlanner {
                         : base.learningRate(),
                 point.containsKey("seed") ? ((Number) point.get("seed")).longValue() : base.seed(),
                 point.containsKey("checkpointEvery") ? ((Number) point.get("checkpointEvery")).intValue()
-                        : base.checkpointEvery());
+                        : base.checkpointEvery(),
+                base.checkpointEverySeconds(), base.keepCheckpoints());
     }
 
     private static String json(Object value) {

@@ -62,7 +62,11 @@ public record ExperimentSpec(
             @Schema(defaultValue = "0.001") @DecimalMin(value = "0", inclusive = false) @DecimalMax("10")
             Double learningRate,
             @Schema(defaultValue = "42") Long seed,
-            @Schema(defaultValue = "5") @Min(1) @Max(100_000) Integer checkpointEvery) {
+            @Schema(defaultValue = "5") @Min(1) @Max(100_000) Integer checkpointEvery,
+            @Schema(description = "also checkpoint at the end of an epoch once this many seconds have passed since the"
+                    + " last checkpoint; absent: by epochs only") @Min(1) @Max(86_400) Integer checkpointEverySeconds,
+            @Schema(description = "keep the last checkpoints after the final model is written", defaultValue = "false")
+            Boolean keepCheckpoints) {
 
         public static final int DEFAULT_EPOCHS = 30;
         public static final int DEFAULT_BATCH_SIZE = 32;
@@ -77,7 +81,9 @@ public record ExperimentSpec(
                     batchSize != null ? batchSize : DEFAULT_BATCH_SIZE,
                     learningRate != null ? learningRate : DEFAULT_LEARNING_RATE,
                     seed != null ? seed : DEFAULT_SEED,
-                    checkpointEvery != null ? checkpointEvery : DEFAULT_CHECKPOINT_EVERY);
+                    checkpointEvery != null ? checkpointEvery : DEFAULT_CHECKPOINT_EVERY,
+                    checkpointEverySeconds,
+                    keepCheckpoints != null ? keepCheckpoints : Boolean.FALSE);
         }
     }
 
@@ -127,7 +133,7 @@ public record ExperimentSpec(
                 timeColumn == null ? DEFAULT_TIME_COLUMN : timeColumn,
                 targetColumn == null ? DEFAULT_TARGET_COLUMN : targetColumn,
                 new Model(model.kind(), model.hyperparameters() == null ? Map.of() : model.hyperparameters()),
-                (training == null ? new Training(null, null, null, null, null) : training).withDefaults(),
+                (training == null ? new Training(null, null, null, null, null, null, null) : training).withDefaults(),
                 new Resources(resources == null || resources.pool() == null ? defaultPool : resources.pool()),
                 search,
                 objective == null ? Objective.DEFAULT

@@ -10,6 +10,7 @@ import io.trainyard.contracts.Messages;
 import io.trainyard.contracts.TrainRun;
 import io.trainyard.scheduler.testing.Api;
 import io.trainyard.scheduler.testing.Broker;
+import io.trainyard.scheduler.testing.Problems;
 import io.trainyard.storage.testing.S3ProxyResource;
 import java.time.Duration;
 import java.util.List;
@@ -133,7 +134,27 @@ class ExperimentSubmissionTest {
         assertThat(command.training().epochs()).isEqualTo(30);
         assertThat(command.training().batchSize()).isEqualTo(32);
         assertThat(command.training().seed()).isEqualTo(42);
+        assertThat(command.training().checkpointEverySeconds()).isNull();
+        assertThat(command.training().keepsCheckpoints()).isFalse();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(Api.runs(id))
                 .singleElement().satisfies(r -> assertThat(r.get("state")).isEqualTo("QUEUED")));
+    }
+
+    @Test
+    void checkpointsCanFallDueBySecondsAndBeKept() {
+        List<Broker.Delivery> deliveries = broker.observeCommands();
+        Map<String, Object> spec = Api.spec(Api.demoDataset(1));
+        spec.put("training", Map.of("epochs", 3, "checkpointEvery", 2, "checkpointEverySeconds", 600,
+                "keepCheckpoints", true));
+        UUID id = Api.submitted(spec);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> commandsOf(deliveries, id).size() == 1);
+        TrainRun command = commandsOf(deliveries, id).getFirst();
+        assertThat(command.training().checkpointEvery()).isEqualTo(2);
+        assertThat(command.training().checkpointEverySeconds()).isEqualTo(600);
+        assertThat(command.training().keepsCheckpoints()).isTrue();
+
+        spec.put("training", Map.of("checkpointEverySeconds", 0));
+        assertThat(Problems.violations(Api.submit(spec))).containsKey("training.checkpointEverySeconds");
     }
 }

@@ -255,7 +255,9 @@ public class RunProcessor {
         metadata.put("trainer", config.trainerId());
         metadata.put("createdAt", Instant.now().toString());
         models.save(command.experimentId(), command.runId(), result.model(), metadata);
-        checkpoints.deleteAll(command.experimentId(), command.runId());
+        if (!command.training().keepsCheckpoints()) {
+            checkpoints.deleteAll(command.experimentId(), command.runId());
+        }
         run.completed(metadata);
     }
 

@@ -53,8 +53,8 @@ public final class TrainingLoop {
         void onEpoch(int epochsDone, double trainLoss, double validationLoss, double seconds);
 
         /**
-         * Every {@code checkpointEvery} epochs (except after the last one: the final model replaces it), and where
-         * the loop stops early.
+         * When {@link TrainingSpec#checkpointDue} says so at the end of an epoch (except after the last one: the
+         * final model replaces it), and where the loop stops early.
          */
         void onCheckpoint(Snapshot snapshot);
     }
@@ -117,6 +117,7 @@ public final class TrainingLoop {
             ParameterStore parameters = new ParameterStore(manager, false);
             Samples train = run.train();
             int batches = (train.size() + spec.batchSize() - 1) / spec.batchSize();
+            long lastCheckpoint = System.nanoTime(); // for checkpointEverySeconds: the resume point counts as one
             for (int epoch = start.epoch(); epoch < spec.epochs(); epoch++) {
                 long started = System.nanoTime();
                 int[] order = order(train.size(), spec.seed(), epoch);
@@ -138,8 +139,9 @@ public final class TrainingLoop {
                 if (stop.getAsBoolean()) {
                     return stopAt(Position.epoch(done), 0, block, adam, listener);
                 }
-                if (done % spec.checkpointEvery() == 0) {
+                if (spec.checkpointDue(done, (System.nanoTime() - lastCheckpoint) / 1e9)) {
                     listener.onCheckpoint(new Snapshot(Position.epoch(done), saveParameters(block), adam.save(), 0));
+                    lastCheckpoint = System.nanoTime();
                 }
             }
             float[] predictions = predict(block, parameters, manager, run.validation());

@@ -109,6 +109,19 @@ class CommandListenerTest {
     }
 
     @Test
+    void checkpointsAreKeptWhenTheRunAsksForIt() throws Exception {
+        TrainRun command = new TrainRun(Messages.SCHEMA_VERSION, UUID.randomUUID(), UUID.randomUUID(), POOL,
+                new DataSpec(datasetId, "city", city, "date", "demand"),
+                new ModelSpec(MlpForecaster.NAME, Map.of("lags", 7, "hidden", List.of(16))),
+                new TrainingSpec(4, 32, 1e-3, 7, 2, null, true), 0, Instant.now());
+        broker.publish(command);
+        await().atMost(WAIT).until(() -> !broker.events(command.runId(), RunCompleted.class).isEmpty());
+        assertThat(models.metadata(command.experimentId(), command.runId())).isPresent();
+        assertThat(checkpoints.loadLatest(command.experimentId(), command.runId())).as("kept")
+                .hasValueSatisfying(l -> assertThat(l.checkpoint().position().epoch()).isEqualTo(2));
+    }
+
+    @Test
     void aCompletedRunIsAnnouncedAgainNotTrainedTwice() throws Exception {
         TrainRun command = command(datasetId, 0);
         broker.publish(command);
