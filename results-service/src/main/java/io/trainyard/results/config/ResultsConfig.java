@@ -21,6 +21,19 @@ public interface ResultsConfig {
     /** The per-experiment Prometheus gauges. */
     Metrics metrics();
 
+    /** Stored models loaded to answer predictions. */
+    Models models();
+
+    interface Models {
+
+        /**
+         * Most models held loaded at once (each holds its parameters in native memory); past it the least recently
+         * used one is closed and loaded again from S3 when next asked for.
+         */
+        @WithDefault("32")
+        int cacheSize();
+    }
+
     interface Metrics {
 
         /**

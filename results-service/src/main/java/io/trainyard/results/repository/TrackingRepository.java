@@ -115,6 +115,15 @@ public class TrackingRepository {
             order by attempt, epoch
             """;
 
+    private static final String SPEC = """
+            select cast(cast(jsonb_build_array(payload) ->> 0 as jsonb) -> 'model' as text),
+                   cast(cast(jsonb_build_array(payload) ->> 0 as jsonb) -> 'data' as text)
+            from run_event
+            where run_id = :runId and kind = 'run.started'
+            order by attempt desc, sequence desc
+            limit 1
+            """;
+
     // a resumed attempt trains some epochs again: the curve takes the newest attempt's numbers per epoch
     private static final String CURVE = """
             select distinct on (epoch) epoch, attempt, train_loss, validation_loss, epoch_seconds, occurred_at
@@ -193,6 +202,13 @@ public class TrackingRepository {
                         : new PartitionMetric((String) r[0], number(r[1]).longValue(), (String) r[2],
                                 number(r[3]).longValue(), number(r[4]).doubleValue(), number(r[5]).doubleValue(),
                                 number(r[6]).doubleValue())).toList());
+    }
+
+    /** The run's model and data as its newest run.started event says; null when it has none. */
+    public Uni<TrackingRows.Spec> spec(UUID runId) {
+        return NativeSql.rows(SPEC, Map.of("runId", runId))
+                .map(rows -> rows.isEmpty() ? null : new TrackingRows.Spec((String) rows.get(0)[0],
+                        (String) rows.get(0)[1]));
     }
 
     /** The run's attempts, from its run.started events, in attempt order. */

@@ -29,6 +29,13 @@ public final class TrackingRows {
             double max) {
     }
 
+    /**
+     * The run's spec as its newest run.started event carries it: JSON text of the model (kind and resolved
+     * hyperparameters) and of the data slice; either is null when the event predates them.
+     */
+    public record Spec(String modelJson, String dataJson) {
+    }
+
     /** One attempt at a run, from its run.started event. */
     public record Attempt(int attempt, String trainer, int startEpoch, Integer resumedFromEpoch, Instant startedAt) {
     }

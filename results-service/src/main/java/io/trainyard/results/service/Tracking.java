@@ -1,6 +1,8 @@
 package io.trainyard.results.service;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.trainyard.contracts.DataSpec;
+import io.trainyard.contracts.ModelSpec;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -61,12 +63,15 @@ public final class Tracking {
      * Everything known about one run.
      *
      * @param status          RUNNING, SUCCEEDED or FAILED, as the newest event says (null before any status event)
+     * @param model           model kind and resolved hyperparameters, from the newest run.started (null if none
+     *                        carried them)
+     * @param data            dataset, partition and columns, from the newest run.started (null likewise)
      * @param epochsDone      epochs done as last reported
      * @param durationSeconds from the first start to the result or the failure; null while running
      * @param trainingSeconds sum of the epoch times on the curve
      */
     public record RunDetail(UUID runId, UUID experimentId, String status, String reason, String partition,
-            Integer epochs, Integer epochsDone, List<Attempt> attempts, List<EpochMetrics> epochMetrics,
+            ModelSpec model, DataSpec data, Integer epochs, Integer epochsDone, List<Attempt> attempts, List<EpochMetrics> epochMetrics,
             FinalResult result, Instant startedAt, Instant finishedAt, Double durationSeconds,
             double trainingSeconds) {
     }

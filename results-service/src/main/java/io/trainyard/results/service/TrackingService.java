@@ -1,6 +1,9 @@
 package io.trainyard.results.service;
 
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.trainyard.contracts.DataSpec;
+import io.trainyard.contracts.Messages;
+import io.trainyard.contracts.ModelSpec;
 import io.smallrye.mutiny.Uni;
 import io.trainyard.results.RunState;
 import io.trainyard.results.RunStatusEntity;
@@ -8,6 +11,7 @@ import io.trainyard.results.repository.RunStatusRepository;
 import io.trainyard.results.repository.TrackingRepository;
 import io.trainyard.results.repository.TrackingRows;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -125,11 +129,12 @@ public class TrackingService {
         return tracking.result(runId).flatMap(result -> statuses.findById(runId)
                 .flatMap(status -> tracking.attempts(runId)
                         .flatMap(attempts -> tracking.curve(runId)
-                                .map(curve -> detail(runId, status, result, attempts, curve)))));
+                                .flatMap(curve -> tracking.spec(runId)
+                                        .map(spec -> detail(runId, status, result, attempts, curve, spec))))));
     }
 
     private static Tracking.RunDetail detail(UUID runId, RunStatusEntity status, TrackingRows.Result result,
-            List<TrackingRows.Attempt> attempts, List<TrackingRows.Epoch> curve) {
+            List<TrackingRows.Attempt> attempts, List<TrackingRows.Epoch> curve, TrackingRows.Spec spec) {
         if (status == null && result == null && attempts.isEmpty() && curve.isEmpty()) {
             return null;
         }
@@ -144,6 +149,8 @@ public class TrackingService {
                 : result != null ? result.partition() : null;
         return new Tracking.RunDetail(runId, experimentId, status == null ? null : status.status.name(),
                 status == null ? null : status.reason, partition,
+                spec == null ? null : json(spec.modelJson(), ModelSpec.class),
+                spec == null ? null : json(spec.dataJson(), DataSpec.class),
                 status != null && status.epochs != null ? status.epochs : result == null ? null : result.epochs(),
                 status == null ? null : status.epoch,
                 attempts.stream().map(a -> new Tracking.Attempt(a.attempt(), a.trainer(), a.startEpoch(),
@@ -154,6 +161,21 @@ public class TrackingService {
                         result.modelLocation(), result.completedAt()),
                 startedAt, finishedAt, duration,
                 curve.stream().mapToDouble(TrackingRows.Epoch::epochSeconds).sum());
+    }
+
+    /**
+     * A part of a stored event read back as the message record; null when absent or unreadable (a stored event
+     * this build cannot read should not hide the rest of the run's detail).
+     */
+    private static <T> T json(String text, Class<T> type) {
+        if (text == null || text.equals("null")) {
+            return null;
+        }
+        try {
+            return Messages.mapper().readValue(text, type);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     private static ExperimentResults.RunResult view(TrackingRows.Result r) {
