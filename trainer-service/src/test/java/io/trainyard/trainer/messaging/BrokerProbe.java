@@ -24,8 +24,14 @@ final class BrokerProbe implements AutoCloseable {
     private final List<RunEvent> events = new CopyOnWriteArrayList<>();
 
     BrokerProbe() throws Exception {
+        this(ConnectionFactory.DEFAULT_AMQP_PORT);
+    }
+
+    /** A probe on the broker at 127.0.0.1:{@code port} (a test's private node). */
+    BrokerProbe(int port) throws Exception {
         ConnectionFactory factory = new ConnectionFactory();
         factory.setHost("127.0.0.1");
+        factory.setPort(port);
         connection = factory.newConnection("trainer-test-probe");
         channel = connection.createChannel();
         channel.exchangeDeclare(Topology.EVENTS_EXCHANGE, "topic", true);
