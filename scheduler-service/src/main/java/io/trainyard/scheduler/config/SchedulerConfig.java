@@ -12,7 +12,7 @@ import java.util.List;
 public interface SchedulerConfig {
 
     /** Model kinds the trainers can train; a spec naming another kind is rejected. */
-    @WithDefault("mlp-forecaster")
+    @WithDefault("mlp-forecaster,tabular,synthetic")
     List<String> modelKinds();
 
     /** Trainer pools: each gets the queue {@code trainer.<pool>} declared and may be named in a spec. */

@@ -115,12 +115,14 @@ public record ExperimentSpec(
     }
 
     /**
-     * @param metric    a metric the trainers report: mae, rmse or mape
+     * @param metric    a metric the trainers report: mae, rmse, mape (forecaster); mae, rmse, r2 (tabular
+     *                  regression); accuracy, macroF1, logLoss (tabular classification)
      * @param direction minimize (default) or maximize
      */
     public record Objective(
-            @Schema(enumeration = {"mae", "rmse", "mape"}) @NotBlank
-            @Pattern(regexp = "mae|rmse|mape", message = "must be one of mae, rmse, mape") String metric,
+            @Schema(enumeration = {"mae", "rmse", "mape", "r2", "accuracy", "macroF1", "logLoss"}) @NotBlank
+            @Pattern(regexp = "mae|rmse|mape|r2|accuracy|macroF1|logLoss",
+                    message = "must be one of mae, rmse, mape, r2, accuracy, macroF1, logLoss") String metric,
             @Schema(enumeration = {"minimize", "maximize"}, defaultValue = "minimize")
             @Pattern(regexp = "minimize|maximize", message = "must be 'minimize' or 'maximize'") String direction) {
 

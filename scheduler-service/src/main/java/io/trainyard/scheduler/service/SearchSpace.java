@@ -82,7 +82,7 @@ public final class SearchSpace {
 
         String check(Object value) {
             return setting != null ? setting.check(value) : SpecValidator.isHyperparameterValue(value) ? null
-                    : "must be a number, a string, a boolean or a list of numbers";
+                    : "must be a number, a string, a boolean, or a list of numbers or of strings";
         }
     }
 

@@ -116,7 +116,7 @@ public class SpecValidator {
             hyperparameters.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
                 if (!isHyperparameterValue(e.getValue())) {
                     violations.add(new Violation("model.hyperparameters." + e.getKey(),
-                            "must be a number, a string, a boolean or a list of numbers"));
+                            "must be a number, a string, a boolean, or a list of numbers or of strings"));
                 }
             });
         }
@@ -126,7 +126,9 @@ public class SpecValidator {
         if (value instanceof Number || value instanceof String || value instanceof Boolean) {
             return true;
         }
-        return value instanceof List<?> list && !list.isEmpty() && list.stream().allMatch(Number.class::isInstance);
+        // lists of numbers (hidden layer sizes) or of strings (the tabular kind's features)
+        return value instanceof List<?> list && !list.isEmpty() && (list.stream().allMatch(Number.class::isInstance)
+                || list.stream().allMatch(String.class::isInstance));
     }
 
     private void checkPool(ExperimentSpec spec, List<Violation> violations) {
@@ -163,16 +165,20 @@ public class SpecValidator {
         String time = spec.timeColumn() == null ? ExperimentSpec.DEFAULT_TIME_COLUMN : spec.timeColumn();
         String target = spec.targetColumn() == null ? ExperimentSpec.DEFAULT_TARGET_COLUMN : spec.targetColumn();
         String columns = String.join(", ", meta.columnNames());
-        checkColumn("timeColumn", time, meta, columns, violations);
-        checkColumn("targetColumn", target, meta, columns, violations);
-        meta.columns().stream().filter(c -> c.name().equals(target) && !"number".equals(c.type())).findFirst()
-                .ifPresent(c -> violations.add(new Violation("targetColumn", "'" + target + "' is a " + c.type()
-                        + " column; the target must be a number column: " + String.join(", ", meta.columns()
-                                .stream().filter(n -> "number".equals(n.type())).map(DatasetMeta.Column::name)
-                                .toList()))));
-        if (time.equals(target) && meta.hasColumn(time)) {
-            violations.add(new Violation("targetColumn", "must differ from timeColumn '" + time + "'"));
+        boolean series = ModelKindChecks.readsSeries(spec.model() == null ? null : spec.model().kind());
+        if (series) {
+            checkColumn("timeColumn", time, meta, columns, violations);
+            checkColumn("targetColumn", target, meta, columns, violations);
+            meta.columns().stream().filter(c -> c.name().equals(target) && !"number".equals(c.type())).findFirst()
+                    .ifPresent(c -> violations.add(new Violation("targetColumn", "'" + target + "' is a " + c.type()
+                            + " column; the target must be a number column: " + String.join(", ", meta.columns()
+                                    .stream().filter(n -> "number".equals(n.type())).map(DatasetMeta.Column::name)
+                                    .toList()))));
+            if (time.equals(target) && meta.hasColumn(time)) {
+                violations.add(new Violation("targetColumn", "must differ from timeColumn '" + time + "'"));
+            }
         }
+        ModelKindChecks.checkColumns(spec, meta, violations);
 
         String partitionBy = spec.partitionBy() == null || spec.partitionBy().isBlank() ? null : spec.partitionBy();
         if (partitionBy == null) {
@@ -190,7 +196,7 @@ public class SpecValidator {
                             + "' (its metadata lists the values of that column only)"));
             return List.of();
         }
-        if (partitionBy.equals(time) || partitionBy.equals(target)) {
+        if (series && (partitionBy.equals(time) || partitionBy.equals(target))) {
             violations.add(new Violation("partitionBy", "must differ from timeColumn and targetColumn"));
         }
         List<String> partitions = meta.partitions() == null ? List.of() : meta.partitions();

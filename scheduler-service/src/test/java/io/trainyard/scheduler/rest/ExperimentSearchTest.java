@@ -237,7 +237,7 @@ class ExperimentSearchTest {
         String dataset = Api.demoDataset(1);
         Map<String, Object> spec = Api.spec(dataset);
         spec.put("search", Map.of("type", "annealing", "parameters", Map.of()));
-        spec.put("objective", Map.of("metric", "accuracy", "direction", "up"));
+        spec.put("objective", Map.of("metric", "precision", "direction", "up"));
         spec.put("maxAttempts", 0);
         assertThat(Problems.violations(Api.submit(spec))).containsOnlyKeys("search.type", "search.parameters",
                 "objective.metric", "objective.direction", "maxAttempts")
