@@ -195,7 +195,7 @@ public class OutboxRelay {
         int failures = 0;
         for (Attempt attempt : attempts) {
             if (attempt.failure() == null) {
-                attempt.row().sentAt = now;
+                // sent_at is set by one bulk update below, not entity by entity
                 if (attempt.row().kind == OutboxEntity.Kind.COMMAND) {
                     confirmed.add(attempt.row().runId);
                 }
@@ -217,8 +217,8 @@ public class OutboxRelay {
         }
         int failedCount = failures;
         List<Long> sentRows = attempts.stream().filter(a -> a.failure() == null).map(a -> a.row().id).toList();
-        return runs.markQueued(confirmed, now).map(ignored -> new BatchResult(sentRows.size(), failedCount,
-                sentRows));
+        return outbox.markSent(sentRows, now).chain(() -> runs.markQueued(confirmed, now))
+                .map(ignored -> new BatchResult(sentRows.size(), failedCount, sentRows));
     }
 
     private void pause() {

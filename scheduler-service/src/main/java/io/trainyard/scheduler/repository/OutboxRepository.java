@@ -39,4 +39,12 @@ public class OutboxRepository implements PanacheRepositoryBase<OutboxEntity, Lon
         return delete("sentAt is null and kind = ?1 and runId in "
                 + "(select r.id from RunEntity r where r.experimentId = ?2)", OutboxEntity.Kind.COMMAND, experimentId);
     }
+
+    /** Marks rows sent in one statement (a relay batch is hundreds of rows). */
+    public Uni<Integer> markSent(List<Long> ids, java.time.Instant at) {
+        if (ids.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        return update("sentAt = ?1 where id in ?2", at, ids);
+    }
 }
