@@ -38,6 +38,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.jboss.logging.Logger;
 
@@ -203,7 +204,8 @@ public class RunProcessor {
                         }
                         if (saved.pointerMoved()) {
                             checkpointBytes.increment(saved.bytes());
-                            // Confirmed before training goes on: a drain may end the process right after it.
+                            // Confirmed before the loop returns (this runs on its checkpoint thread, which the loop
+                            // waits for): a drain may end the process right after it.
                             run.publishAndAwait(new RunCheckpointed(run.next(), snapshot.position().epoch(),
                                     saved.location(), saved.bytes()));
                         } else {
@@ -265,7 +267,8 @@ public class RunProcessor {
     private final class Events {
         private final TrainRun command;
         private final int attempt;
-        private long sequence;
+        /** Atomic: run.checkpointed is numbered on the loop's checkpoint thread, the rest on the training thread. */
+        private final AtomicLong sequence = new AtomicLong();
 
         Events(TrainRun command, int attempt) {
             this.command = command;
@@ -273,8 +276,8 @@ public class RunProcessor {
         }
 
         RunRef next() {
-            return new RunRef(command.experimentId(), command.runId(), attempt, sequence++, config.trainerId(),
-                    Instant.now());
+            return new RunRef(command.experimentId(), command.runId(), attempt, sequence.getAndIncrement(),
+                    config.trainerId(), Instant.now());
         }
 
         void publish(RunEvent event) {

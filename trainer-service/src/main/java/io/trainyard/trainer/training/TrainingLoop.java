@@ -31,6 +31,10 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
@@ -44,17 +48,27 @@ import java.util.stream.Stream;
  *
  * <p>The loop is DJL's ({@code forward → backward → step}) written out instead of {@code EasyTrain}, because the
  * optimizer must be {@link CheckpointableAdam} and the parameters must be loaded before training starts.
+ *
+ * <p>Kept off the training thread's critical path (bench/overhead.sh measures what is left): a checkpoint is copied
+ * to bytes on the training thread, which is quick, and handed to the listener on a thread of its own, so writing it
+ * to storage overlaps the next epochs; the batch losses are summed on the engine and read once per epoch.
  */
 public final class TrainingLoop {
 
-    /** Hooks the loop calls on the training thread. */
+    /** Hooks the loop calls: {@code onEpoch} on the training thread, {@code onCheckpoint} on a checkpoint thread. */
     public interface Listener {
-        /** After each epoch; {@code epochsDone} counts from 1. */
+        /** After each epoch, on the training thread; {@code epochsDone} counts from 1. */
         void onEpoch(int epochsDone, double trainLoss, double validationLoss, double seconds);
 
         /**
          * When {@link TrainingSpec#checkpointDue} says so at the end of an epoch (except after the last one: the
          * final model replaces it), and where the loop stops early.
+         *
+         * <p>Called on the run's checkpoint thread while training goes on: one call at a time, in order. Training
+         * waits only when the previous checkpoint is still being written as the next one is due, and {@code train}
+         * returns only after every call has returned, so a stop's checkpoint is written before the caller hands the
+         * run back. An exception thrown here ends training: {@code train} throws it at the next epoch end,
+         * checkpoint or return.
          */
         void onCheckpoint(Snapshot snapshot);
     }
@@ -100,7 +114,8 @@ public final class TrainingLoop {
      */
     public static Result train(PreparedRun run, TrainingSpec spec, Snapshot resume, Listener listener,
             BooleanSupplier stop) {
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager manager = NDManager.newBaseManager();
+                CheckpointWriter writer = new CheckpointWriter(listener)) {
             recordGradientsOnlyInsideCollectors(manager.getEngine());
             Block block = run.newBlock();
             block.setInitializer(new SeededXavier(spec.seed()), Parameter.Type.WEIGHT);
@@ -118,49 +133,63 @@ public final class TrainingLoop {
             Samples train = run.train();
             int batches = (train.size() + spec.batchSize() - 1) / spec.batchSize();
             long lastCheckpoint = System.nanoTime(); // for checkpointEverySeconds: the resume point counts as one
+            // The epoch's summed batch loss stays on the engine: reading it every batch costs a copy and a native
+            // call per step. Summed in float32 from the resumed value (itself a float), so a resumed epoch reports
+            // the same loss as an uninterrupted one.
+            NDArray lossSum = manager.zeros(new Shape(), DataType.FLOAT32);
             for (int epoch = start.epoch(); epoch < spec.epochs(); epoch++) {
                 long started = System.nanoTime();
                 int[] order = order(train.size(), spec.seed(), epoch);
                 boolean resumedHere = epoch == start.epoch();
-                double lossSum = resumedHere ? resumedLoss : 0;
+                lossSum.subi(lossSum);
+                if (resumedHere && resumedLoss != 0) {
+                    try (NDArray resumedSum = manager.create((float) resumedLoss)) {
+                        lossSum.addi(resumedSum);
+                    }
+                }
                 for (int batch = resumedHere ? start.batch() : 0; batch < batches; batch++) {
-                    lossSum += step(run, block, parameters, adam, train, order, batch, spec.batchSize(), manager);
+                    step(run, block, parameters, adam, train, order, batch, spec.batchSize(), manager, lossSum);
                     run.afterStep();
                     if (batch + 1 < batches && stop.getAsBoolean()) {
-                        return stopAt(new Position(epoch, batch + 1), lossSum, block, adam, listener);
+                        return stopAt(new Position(epoch, batch + 1), lossSum.getFloat(), block, adam, writer);
                     }
                 }
                 double validation = run.validationLoss(manager, block, parameters);
                 int done = epoch + 1;
-                listener.onEpoch(done, lossSum / batches, validation, (System.nanoTime() - started) / 1e9);
+                listener.onEpoch(done, (double) lossSum.getFloat() / batches, validation,
+                        (System.nanoTime() - started) / 1e9);
+                writer.throwIfFailed();
                 if (done == spec.epochs()) {
                     break;
                 }
                 if (stop.getAsBoolean()) {
-                    return stopAt(Position.epoch(done), 0, block, adam, listener);
+                    return stopAt(Position.epoch(done), 0, block, adam, writer);
                 }
                 if (spec.checkpointDue(done, (System.nanoTime() - lastCheckpoint) / 1e9)) {
-                    listener.onCheckpoint(new Snapshot(Position.epoch(done), saveParameters(block), adam.save(), 0));
+                    writer.write(new Snapshot(Position.epoch(done), saveParameters(block), adam.save(), 0));
                     lastCheckpoint = System.nanoTime();
                 }
             }
             float[] predictions = predict(block, parameters, manager, run.validation());
-            return new Result(null, run.metrics(predictions, run.validation().y()), saveModel(block),
+            Result result = new Result(null, run.metrics(predictions, run.validation().y()), saveModel(block),
                     saveParameters(block));
+            writer.finish();
+            return result;
         }
     }
 
-    /** Checkpoints where the loop stops early and says so. */
+    /** Checkpoints where the loop stops early, waits until that checkpoint is written, and says where it stopped. */
     private static Result stopAt(Position position, double epochLossSum, Block block, CheckpointableAdam adam,
-            Listener listener) {
+            CheckpointWriter writer) {
         Snapshot snapshot = new Snapshot(position, saveParameters(block), adam.save(), epochLossSum);
-        listener.onCheckpoint(snapshot);
+        writer.write(snapshot);
+        writer.finish();
         return new Result(position, null, null, snapshot.parameters());
     }
 
-    /** One optimizer step on batch {@code batch} of the epoch's {@code order}; returns the batch's loss. */
-    private static double step(PreparedRun run, Block block, ParameterStore parameters, CheckpointableAdam adam,
-            Samples train, int[] order, int batch, int batchSize, NDManager manager) {
+    /** One optimizer step on batch {@code batch} of the epoch's {@code order}; adds its loss to {@code lossSum}. */
+    private static void step(PreparedRun run, Block block, ParameterStore parameters, CheckpointableAdam adam,
+            Samples train, int[] order, int batch, int batchSize, NDManager manager, NDArray lossSum) {
         int features = train.features();
         int from = batch * batchSize;
         int size = Math.min(batchSize, order.length - from);
@@ -186,11 +215,10 @@ public final class TrainingLoop {
             for (Pair<String, Parameter> p : block.getParameters()) {
                 NDArray weight = p.getValue().getArray();
                 try (NDArray gradient = weight.getGradient()) {
-                    adam.update(p.getKey(), weight, gradient);
-                    gradient.subi(gradient); // PyTorch accumulates gradients: zero them for the next batch
+                    adam.update(p.getKey(), weight, gradient); // which also zeroes the gradient for the next batch
                 }
             }
-            return loss.getFloat();
+            lossSum.addi(loss);
         }
     }
 
@@ -267,6 +295,93 @@ public final class TrainingLoop {
                     files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
                 } catch (IOException ignored) {
                     // a temp dir left behind is harmless
+                }
+            }
+        }
+    }
+
+    /**
+     * Hands snapshots to {@link Listener#onCheckpoint} on a thread of the run's own, one at a time and in order, with
+     * at most one being written while training goes on: the next one waits for it, so memory stays bounded and a
+     * run never falls more than one checkpoint behind. A single-thread executor is all it takes; a thread per
+     * delivery is nothing next to a training run.
+     */
+    private static final class CheckpointWriter implements AutoCloseable {
+        private final Listener listener;
+        private final ExecutorService thread;
+        private Future<?> writing;
+
+        CheckpointWriter(Listener listener) {
+            this.listener = listener;
+            this.thread = Executors.newSingleThreadExecutor(
+                    Thread.ofPlatform().name("trainyard-checkpoint").daemon().factory());
+        }
+
+        /** Hands {@code snapshot} over once the one before it is written (throwing that one's failure). */
+        void write(Snapshot snapshot) {
+            finish();
+            writing = thread.submit(() -> listener.onCheckpoint(snapshot));
+        }
+
+        /** Throws the failure of a checkpoint that has ended; does not wait for one being written. */
+        void throwIfFailed() {
+            if (writing != null && writing.isDone()) {
+                finish();
+            }
+        }
+
+        /** Waits until every checkpoint handed over is written; throws what writing it threw. */
+        void finish() {
+            if (writing == null) {
+                return;
+            }
+            Future<?> pending = writing;
+            writing = null;
+            try {
+                awaitUninterruptibly(pending);
+            } catch (ExecutionException e) {
+                switch (e.getCause()) {
+                    case RuntimeException r -> throw r;
+                    case Error error -> throw error;
+                    default -> throw new IllegalStateException("checkpoint failed: " + e.getCause(), e.getCause());
+                }
+            }
+        }
+
+        /**
+         * On the way out of a training that failed: a checkpoint being written is let finish (an upload cut off
+         * half-way helps nobody, and a stale one is fenced by its attempt); its own failure is not thrown over the
+         * one already on its way.
+         */
+        @Override
+        public void close() {
+            try {
+                if (writing != null) {
+                    awaitUninterruptibly(writing);
+                }
+            } catch (ExecutionException ignored) {
+                // the listener reports its own failures (RunProcessor counts them); training's outcome goes first
+            } finally {
+                writing = null;
+                thread.shutdown();
+            }
+        }
+
+        /** Waits even when interrupted (a drain interrupts nothing, but a shutdown may), keeping the interrupt. */
+        private static void awaitUninterruptibly(Future<?> future) throws ExecutionException {
+            boolean interrupted = false;
+            try {
+                while (true) {
+                    try {
+                        future.get();
+                        return;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
                 }
             }
         }

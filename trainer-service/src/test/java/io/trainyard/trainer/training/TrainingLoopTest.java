@@ -1,6 +1,7 @@
 package io.trainyard.trainer.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.trainyard.contracts.DataSpec;
 import io.trainyard.contracts.Messages;
@@ -18,6 +19,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -163,6 +168,93 @@ class TrainingLoopTest {
                 new TrainingLoop.Snapshot(two.position(), two.parameters(), fresh.save(), 0), new Recorder())
                 .parameters();
         assertThat(result).isNotEqualTo(expected);
+    }
+
+    @Test
+    void checkpointsAreWrittenOnAThreadOfTheirOwnWhileTrainingGoesOn() {
+        String trainingThread = Thread.currentThread().getName();
+        CountDownLatch epochThree = new CountDownLatch(1);
+        List<String> writers = new CopyOnWriteArrayList<>();
+        List<Boolean> sawTrainingGoOn = new CopyOnWriteArrayList<>();
+        TrainingLoop.train(prepared, SPEC, null, new TrainingLoop.Listener() {
+            @Override
+            public void onEpoch(int epochsDone, double trainLoss, double validationLoss, double seconds) {
+                if (epochsDone == 3) {
+                    epochThree.countDown();
+                }
+            }
+
+            @Override
+            public void onCheckpoint(TrainingLoop.Snapshot snapshot) {
+                writers.add(Thread.currentThread().getName());
+                if (snapshot.position().equals(Position.epoch(2))) {
+                    // A loop that waited for this write would never reach epoch 3: the wait would time out.
+                    sawTrainingGoOn.add(await(epochThree));
+                }
+            }
+        });
+        assertThat(sawTrainingGoOn).as("epoch 3 trained while the epoch-2 checkpoint was being written")
+                .containsExactly(true);
+        assertThat(writers).hasSize(2).doesNotContain(trainingThread);
+    }
+
+    @Test
+    void trainReturnsOnlyOnceEveryCheckpointIsWrittenAlsoWhenItStopsEarly() {
+        List<Position> written = new CopyOnWriteArrayList<>();
+        TrainingLoop.Listener slowStorage = new TrainingLoop.Listener() {
+            @Override
+            public void onEpoch(int epochsDone, double trainLoss, double validationLoss, double seconds) {
+            }
+
+            @Override
+            public void onCheckpoint(TrainingLoop.Snapshot snapshot) {
+                sleep(300);
+                written.add(snapshot.position());
+            }
+        };
+        TrainingLoop.train(prepared, SPEC, null, slowStorage);
+        assertThat(written).containsExactly(Position.epoch(2), Position.epoch(4));
+
+        written.clear();
+        int[] steps = {0};
+        TrainingLoop.Result stopped = TrainingLoop.train(prepared, SPEC, null, slowStorage, () -> ++steps[0] == 40);
+        assertThat(stopped.finished()).isFalse();
+        assertThat(written).as("the stop's checkpoint is written before the run can be handed back")
+                .endsWith(stopped.stoppedAt());
+    }
+
+    @Test
+    void aCheckpointThatCannotBeWrittenFailsTheTraining() {
+        AtomicInteger epochs = new AtomicInteger();
+        assertThatThrownBy(() -> TrainingLoop.train(prepared, SPEC, null, new TrainingLoop.Listener() {
+            @Override
+            public void onEpoch(int epochsDone, double trainLoss, double validationLoss, double seconds) {
+                epochs.set(epochsDone);
+            }
+
+            @Override
+            public void onCheckpoint(TrainingLoop.Snapshot snapshot) {
+                throw new IllegalStateException("storage unreachable");
+            }
+        })).isInstanceOf(IllegalStateException.class).hasMessage("storage unreachable");
+        assertThat(epochs.get()).as("it stops before the last epoch").isLessThan(SPEC.epochs());
+    }
+
+    private static boolean await(CountDownLatch latch) {
+        try {
+            return latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
