@@ -26,9 +26,10 @@ export JAVA_HOME
 mvn() { if [ -n "${MVN_LOCK:-}" ]; then flock "$MVN_LOCK" mvn "$@"; else command mvn "$@"; fi; }
 if [ -n "${BUILD:-}" ] || [ ! -f trainer-service/target/quarkus-app/quarkus-run.jar ] ||
     [ ! -f scheduler-service/target/quarkus-app/quarkus-run.jar ]; then
-    mvn -B -q -o -DskipTests install -pl scheduler-service,trainer-service -am >/dev/null
+    mvn -B -q -o -DskipTests package -pl scheduler-service,trainer-service -am >/dev/null
 fi
-mvn -B -q -o -pl e2e-tests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath \
+# In one reactor with the modules it uses, so the classes match this tree (not whatever ~/.m2 holds).
+mvn -B -q -o -pl e2e-tests -am test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath \
     -Dmdep.includeScope=test >/dev/null
 extra=()
 for kv in ${TRAINER_OPTS:-}; do extra+=("-Dbench.trainer.$kv"); done

@@ -29,9 +29,10 @@ ROOT=$(pwd -P)
 export JAVA_HOME
 mvn() { if [ -n "${MVN_LOCK:-}" ]; then flock "$MVN_LOCK" mvn "$@"; else command mvn "$@"; fi; }
 if [ -n "${BUILD:-}" ] || [ ! -f trainer-service/target/quarkus-app/quarkus-run.jar ]; then
-    mvn -B -q -o -DskipTests install -pl trainer-service -am >/dev/null
+    mvn -B -q -o -DskipTests package -pl trainer-service -am >/dev/null
 fi
-mvn -B -q -o -pl e2e-tests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath \
+# In one reactor with the modules it uses, so the classes match this tree (not whatever ~/.m2 holds).
+mvn -B -q -o -pl e2e-tests -am test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath \
     -Dmdep.includeScope=test >/dev/null
 cd e2e-tests
 exec "$JAVA_HOME/bin/java" -Dtrainyard.root="$ROOT" -Dtrainyard.s3proxy.jar=target/s3proxy/s3proxy.jar \
