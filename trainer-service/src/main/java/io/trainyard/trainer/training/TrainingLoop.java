@@ -51,7 +51,7 @@ import java.util.stream.Stream;
  *
  * <p>Kept off the training thread's critical path (bench/overhead.sh measures what is left): a checkpoint is copied
  * to bytes on the training thread, which is quick, and handed to the listener on a thread of its own, so writing it
- * to storage overlaps the next epochs; the batch losses are summed on the engine and read once per epoch.
+ * to storage overlaps the next epoch; the batch losses are summed on the engine and read once per epoch.
  */
 public final class TrainingLoop {
 
@@ -64,11 +64,11 @@ public final class TrainingLoop {
          * When {@link TrainingSpec#checkpointDue} says so at the end of an epoch (except after the last one: the
          * final model replaces it), and where the loop stops early.
          *
-         * <p>Called on the run's checkpoint thread while training goes on: one call at a time, in order. Training
-         * waits only when the previous checkpoint is still being written as the next one is due, and {@code train}
-         * returns only after every call has returned, so a stop's checkpoint is written before the caller hands the
-         * run back. An exception thrown here ends training: {@code train} throws it at the next epoch end,
-         * checkpoint or return.
+         * <p>Called on the run's checkpoint thread while the next epoch trains: one call at a time, in order. The
+         * loop waits for the call to return before it finishes that next epoch (so a crash loses no more finished
+         * epochs than with a write on the training thread: one checkpoint interval), and {@code train} returns only
+         * after every call has returned, so a stop's checkpoint is written before the caller hands the run back. An
+         * exception thrown here ends training: {@code train} throws it at the end of that next epoch.
          */
         void onCheckpoint(Snapshot snapshot);
     }
@@ -155,10 +155,12 @@ public final class TrainingLoop {
                     }
                 }
                 double validation = run.validationLoss(manager, block, parameters);
+                // A checkpoint's write overlaps one epoch, no more: an epoch counts as done only once the checkpoint
+                // before it is stored, so a crash still loses at most one checkpoint interval of finished epochs.
+                writer.finish();
                 int done = epoch + 1;
                 listener.onEpoch(done, (double) lossSum.getFloat() / batches, validation,
                         (System.nanoTime() - started) / 1e9);
-                writer.throwIfFailed();
                 if (done == spec.epochs()) {
                     break;
                 }
@@ -301,10 +303,9 @@ public final class TrainingLoop {
     }
 
     /**
-     * Hands snapshots to {@link Listener#onCheckpoint} on a thread of the run's own, one at a time and in order, with
-     * at most one being written while training goes on: the next one waits for it, so memory stays bounded and a
-     * run never falls more than one checkpoint behind. A single-thread executor is all it takes; a thread per
-     * delivery is nothing next to a training run.
+     * Hands snapshots to {@link Listener#onCheckpoint} on a thread of the run's own, one at a time and in order; the
+     * loop waits for each before it finishes the next epoch (see there). A single-thread executor is all it takes;
+     * a thread per delivery is nothing next to a training run.
      */
     private static final class CheckpointWriter implements AutoCloseable {
         private final Listener listener;
@@ -321,13 +322,6 @@ public final class TrainingLoop {
         void write(Snapshot snapshot) {
             finish();
             writing = thread.submit(() -> listener.onCheckpoint(snapshot));
-        }
-
-        /** Throws the failure of a checkpoint that has ended; does not wait for one being written. */
-        void throwIfFailed() {
-            if (writing != null && writing.isDone()) {
-                finish();
-            }
         }
 
         /** Waits until every checkpoint handed over is written; throws what writing it threw. */

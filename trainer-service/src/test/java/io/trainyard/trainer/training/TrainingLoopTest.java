@@ -22,8 +22,8 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -171,31 +171,45 @@ class TrainingLoopTest {
     }
 
     @Test
-    void checkpointsAreWrittenOnAThreadOfTheirOwnWhileTrainingGoesOn() {
+    void checkpointsAreWrittenOnAThreadOfTheirOwnWhileTheNextEpochTrainsAndBeforeItEnds() {
         String trainingThread = Thread.currentThread().getName();
-        CountDownLatch epochThree = new CountDownLatch(1);
+        AtomicBoolean epochTwoDone = new AtomicBoolean();
+        AtomicInteger boundariesSince = new AtomicInteger();
+        CountDownLatch writeStarted = new CountDownLatch(1);
+        CountDownLatch stepWhileWriting = new CountDownLatch(1);
         List<String> writers = new CopyOnWriteArrayList<>();
         List<Boolean> sawTrainingGoOn = new CopyOnWriteArrayList<>();
+        List<String> happened = new CopyOnWriteArrayList<>();
         TrainingLoop.train(prepared, SPEC, null, new TrainingLoop.Listener() {
             @Override
             public void onEpoch(int epochsDone, double trainLoss, double validationLoss, double seconds) {
-                if (epochsDone == 3) {
-                    epochThree.countDown();
-                }
+                happened.add("epoch " + epochsDone);
+                epochTwoDone.compareAndSet(false, epochsDone == 2);
             }
 
             @Override
             public void onCheckpoint(TrainingLoop.Snapshot snapshot) {
                 writers.add(Thread.currentThread().getName());
                 if (snapshot.position().equals(Position.epoch(2))) {
-                    // A loop that waited for this write would never reach epoch 3: the wait would time out.
-                    sawTrainingGoOn.add(await(epochThree));
+                    writeStarted.countDown();
+                    // A loop that waited for this write would take no step: the wait would time out.
+                    sawTrainingGoOn.add(await(stepWhileWriting));
                 }
+                happened.add("checkpoint " + snapshot.position().epoch());
             }
+        }, () -> {
+            // Asked at every batch boundary: the 1st time after epoch 2 at its end, the 2nd after epoch 3's 1st step.
+            if (epochTwoDone.get() && boundariesSince.incrementAndGet() == 2 && await(writeStarted)) {
+                stepWhileWriting.countDown();
+            }
+            return false;
         });
         assertThat(sawTrainingGoOn).as("epoch 3 trained while the epoch-2 checkpoint was being written")
                 .containsExactly(true);
         assertThat(writers).hasSize(2).doesNotContain(trainingThread);
+        assertThat(happened).as("no epoch ends before the checkpoint ahead of it is written: a crash loses at most"
+                + " one interval").containsExactly("epoch 1", "epoch 2", "checkpoint 2", "epoch 3", "epoch 4",
+                        "checkpoint 4", "epoch 5", "epoch 6");
     }
 
     @Test
