@@ -101,26 +101,24 @@ public final class Broker implements AutoCloseable {
      * {@code trainyard.commands} with {@code run.#} (the trainer queues are left alone).
      */
     public List<Delivery> observeCommands() {
-        try {
-            String queue = channel.queueDeclare("", false, true, true, null).getQueue();
-            channel.queueBind(queue, Topology.COMMANDS_EXCHANGE, "run.#");
-            List<Delivery> deliveries = new CopyOnWriteArrayList<>();
-            channel.basicConsume(queue, true, (tag, delivery) -> deliveries.add(new Delivery(
-                    delivery.getEnvelope().getRoutingKey(), delivery.getProperties(), delivery.getBody())),
-                    tag -> {
-                    });
-            return deliveries;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return observe(Topology.COMMANDS_EXCHANGE, "run.#");
     }
 
     /** Starts seeing every signal published on {@code trainyard.control} from now on, through a queue of this test. */
     public List<Delivery> observeControl() {
         try {
             channel.exchangeDeclare(Topology.CONTROL_EXCHANGE, "fanout", true);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return observe(Topology.CONTROL_EXCHANGE, "");
+    }
+
+    /** Every message published on {@code exchange} with {@code binding} from now on, through an exclusive queue. */
+    private List<Delivery> observe(String exchange, String binding) {
+        try {
             String queue = channel.queueDeclare("", false, true, true, null).getQueue();
-            channel.queueBind(queue, Topology.CONTROL_EXCHANGE, "");
+            channel.queueBind(queue, exchange, binding);
             List<Delivery> deliveries = new CopyOnWriteArrayList<>();
             channel.basicConsume(queue, true, (tag, delivery) -> deliveries.add(new Delivery(
                     delivery.getEnvelope().getRoutingKey(), delivery.getProperties(), delivery.getBody())),
