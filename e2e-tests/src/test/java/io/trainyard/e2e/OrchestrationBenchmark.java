@@ -31,6 +31,9 @@ import java.util.stream.Collectors;
  * ready. The results service is not started: nothing waits for it. Then one experiment of {@code R} runs (40
  * cities × a grid of {@code stepsPerEpoch} values, each one epoch of {@code S} seconds) is submitted.
  *
+ * <p>Unless {@code bench.cold} is set, the same experiment is run once untimed first, so the fresh JVMs' JIT and
+ * first-use costs are not in the figure (as in a fleet that has been working).
+ *
  * <p><b>Makespan</b>: from just before {@code POST /experiments} to the arrival here of the last run's
  * {@code run.completed} (published with a confirm by the trainer after the model is written). <b>Ideal</b>: R × S /
  * (T × C), every slot waiting back to back with no platform cost at all. <b>Efficiency</b> = ideal / makespan.
@@ -106,28 +109,24 @@ public final class OrchestrationBenchmark {
                     "training", Map.of("epochs", 1, "batchSize", 1, "learningRate", 0.001, "seed", 42,
                             "checkpointEvery", 1),
                     "resources", Map.of("pool", POOL));
-            Thread.sleep(2000); // let the machine settle after the JVMs' start-up
             System.out.printf("orchestration: %d synthetic runs of %.2f s on %d trainers x %d slots = %d slots%s%n",
                     runs, seconds, trainerCount, concurrency, slots,
                     extraTrainerProperties.isEmpty() ? "" : " " + extraTrainerProperties);
-
-            long submitted = System.nanoTime();
-            String location = given().baseUri(scheduler.url()).contentType(ContentType.JSON).body(spec)
-                    .post("/experiments").then().statusCode(201).extract().header("Location");
-            long answered = System.nanoTime();
-            UUID experiment = UUID.fromString(location.substring(location.lastIndexOf('/') + 1));
-            long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-            while (distinctRuns(events.of(experiment, RunCompleted.class)) < runs) {
-                if (System.nanoTime() - deadline > 0) {
-                    throw new IllegalStateException("only " + distinctRuns(events.of(experiment, RunCompleted.class))
-                            + " of " + runs + " runs completed within 10 minutes");
-                }
-                Thread.sleep(1);
+            boolean warmUp = !Boolean.getBoolean("bench.cold");
+            if (warmUp) {
+                // The same experiment once, untimed: JIT and first-use costs of the fresh JVMs are then behind
+                // them, as in a fleet that has been working (the start-up of the JVMs is excluded either way).
+                Experiment warm = submit(scheduler, spec);
+                awaitAll(events, warm.id(), runs);
+                System.out.printf("warm-up experiment done (%d runs, %.1f s from submit); measuring the next one%n",
+                        runs, (System.nanoTime() - warm.submitted()) / 1e9);
             }
-            List<TimedEvents.Arrival> completions = events.of(experiment, RunCompleted.class);
-            long last = completions.getLast().nanos();
+            Thread.sleep(2000); // let the machine settle
+            Experiment measured = submit(scheduler, spec);
+            long last = awaitAll(events, measured.id(), runs);
             Thread.sleep(1000);
-            report(events, experiment, runs, seconds, slots, submitted, answered, last);
+            System.out.printf("submitted at %s (wall clock, for the logs)%n", measured.wallClock());
+            report(events, measured.id(), runs, seconds, slots, measured.submitted(), measured.answered(), last);
         } finally {
             for (ServiceProcess p : processes.reversed()) {
                 p.close();
@@ -169,6 +168,32 @@ public final class OrchestrationBenchmark {
                 1000 * (inRun - waiting) / runs, slotTime - inRun, 100 * (slotTime - inRun) / slotTime,
                 1000 * (slotTime - inRun) / runs);
         System.out.printf("runs per trainer: %s%n", perTrainer);
+    }
+
+    record Experiment(UUID id, long submitted, long answered, java.time.Instant wallClock) {
+    }
+
+    private static Experiment submit(ServiceProcess scheduler, Map<String, Object> spec) {
+        java.time.Instant wallClock = java.time.Instant.now();
+        long submitted = System.nanoTime();
+        String location = given().baseUri(scheduler.url()).contentType(ContentType.JSON).body(spec)
+                .post("/experiments").then().statusCode(201).extract().header("Location");
+        long answered = System.nanoTime();
+        return new Experiment(UUID.fromString(location.substring(location.lastIndexOf('/') + 1)), submitted,
+                answered, wallClock);
+    }
+
+    /** Waits until every run of the experiment has announced its completion; returns when the last one arrived. */
+    private static long awaitAll(TimedEvents events, UUID experiment, int runs) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+        while (distinctRuns(events.of(experiment, RunCompleted.class)) < runs) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("only " + distinctRuns(events.of(experiment, RunCompleted.class))
+                        + " of " + runs + " runs completed within 10 minutes");
+            }
+            Thread.sleep(1);
+        }
+        return events.of(experiment, RunCompleted.class).getLast().nanos();
     }
 
     private static long distinctRuns(List<TimedEvents.Arrival> arrivals) {
