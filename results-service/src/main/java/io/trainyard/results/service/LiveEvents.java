@@ -2,8 +2,6 @@ package io.trainyard.results.service;
 
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
-import io.trainyard.contracts.Caller;
-import io.trainyard.contracts.Visibility;
 import io.trainyard.contracts.RunCancelled;
 import io.trainyard.contracts.RunCompleted;
 import io.trainyard.contracts.RunEvent;
@@ -27,8 +25,7 @@ public class LiveEvents {
      * @param kind the routing key (run.progress, run.completed, run.failed), the SSE event name
      * @param json the message as received
      */
-    public record LiveEvent(UUID experimentId, UUID runId, String kind, String json, String owner,
-            Visibility visibility) {
+    public record LiveEvent(UUID experimentId, UUID runId, String kind, String json) {
     }
 
     private final BroadcastProcessor<LiveEvent> processor = BroadcastProcessor.create();
@@ -42,8 +39,7 @@ public class LiveEvents {
     public void stored(RunEvent event, String json) {
         if (event instanceof RunProgressed || event instanceof RunCompleted || event instanceof RunFailed
                 || event instanceof RunCancelled) {
-            LiveEvent live = new LiveEvent(event.run().experimentId(), event.run().runId(), event.routingKey(), json,
-                    event.run().owner(), event.run().visibility());
+            LiveEvent live = new LiveEvent(event.run().experimentId(), event.run().runId(), event.routingKey(), json);
             // onNext must not be called concurrently; the consumer may finish messages on more than one thread
             synchronized (processor) {
                 processor.onNext(live);
@@ -51,10 +47,9 @@ public class LiveEvents {
         }
     }
 
-    /** The live events of one experiment, from now on, that {@code caller} may read. */
-    public Multi<LiveEvent> of(UUID experimentId, Caller caller) {
-        return processor.filter(e -> e.experimentId().equals(experimentId) && caller.canRead(e.owner(),
-                        e.visibility()))
+    /** The live events of one experiment, from now on. */
+    public Multi<LiveEvent> of(UUID experimentId) {
+        return processor.filter(e -> e.experimentId().equals(experimentId))
                 .onOverflow().buffer(buffer);
     }
 }

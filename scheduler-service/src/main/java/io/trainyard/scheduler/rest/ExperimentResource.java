@@ -1,8 +1,6 @@
 package io.trainyard.scheduler.rest;
 
 import io.smallrye.mutiny.Uni;
-import io.trainyard.contracts.Role;
-import jakarta.annotation.security.RolesAllowed;
 import io.trainyard.scheduler.service.ExperimentService;
 import io.trainyard.scheduler.service.ExperimentSpec;
 import io.trainyard.scheduler.service.ExperimentStatus;
@@ -31,21 +29,15 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/experiments")
 @Tag(name = "Experiments")
 @Produces(MediaType.APPLICATION_JSON)
-@APIResponse(responseCode = "401", description = "No bearer token, or one that is expired or not trainyard's",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-@APIResponse(responseCode = "403", description = "The token's role may not do this",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 public class ExperimentResource {
 
     static final int MAX_EXPERIMENTS_PAGE = 100;
     static final int MAX_RUNS_PAGE = 10_000;
 
     private final ExperimentService experiments;
-    private final Callers callers;
 
-    public ExperimentResource(ExperimentService experiments, Callers callers) {
+    public ExperimentResource(ExperimentService experiments) {
         this.experiments = experiments;
-        this.callers = callers;
     }
 
     /** Answer of a submission. */
@@ -63,9 +55,8 @@ public class ExperimentResource {
             content = @Content(schema = @Schema(implementation = Created.class)))
     @APIResponse(responseCode = "400", description = "Invalid spec: each bad field and what would be accepted",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @RolesAllowed({Role.ADMIN_NAME, Role.RESEARCHER_NAME})
     public Uni<Response> submit(ExperimentSpec spec) {
-        return callers.current().chain(caller -> experiments.submit(spec, caller)).map(submitted -> Response
+        return experiments.submit(spec).map(submitted -> Response
                 .created(URI.create("/experiments/" + submitted.id()))
                 .entity(new Created(submitted.id(), submitted.runs()))
                 .build());
@@ -77,10 +68,8 @@ public class ExperimentResource {
     @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = ExperimentView.class)))
     @APIResponse(responseCode = "404", description = "No such experiment",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @RolesAllowed({Role.ADMIN_NAME, Role.RESEARCHER_NAME, Role.VIEWER_NAME})
     public Uni<ExperimentView> get(@PathParam("id") String id) {
-        UUID experimentId = Ids.uuid("id", id);
-        return callers.current().chain(caller -> experiments.summary(experimentId, caller)).map(ExperimentView::of);
+        return experiments.summary(Ids.uuid("id", id)).map(ExperimentView::of);
     }
 
     /** A page of experiments, newest first. */
@@ -92,7 +81,6 @@ public class ExperimentResource {
     @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = ExperimentPage.class)))
     @APIResponse(responseCode = "400", description = "A bad page, size or status",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @RolesAllowed({Role.ADMIN_NAME, Role.RESEARCHER_NAME, Role.VIEWER_NAME})
     public Uni<ExperimentPage> list(
             @Parameter(description = "0-based page", schema = @Schema(type = SchemaType.INTEGER, minimum = "0"))
             @QueryParam("page") String page,
@@ -106,9 +94,7 @@ public class ExperimentResource {
             @Parameter(description = "only experiments whose name contains this, ignoring case")
             @QueryParam("name") String name) {
         Paging paging = Paging.of(page, size, 20, MAX_EXPERIMENTS_PAGE);
-        ExperimentStatus wanted = ExperimentStatus.parse("status", status);
-        return callers.current()
-                .chain(caller -> experiments.list(wanted, name, paging.page(), paging.size(), caller))
+        return experiments.list(ExperimentStatus.parse("status", status), name, paging.page(), paging.size())
                 .map(listed -> new ExperimentPage(paging.page(), paging.size(), listed.total(),
                         listed.items().stream().map(ExperimentView::of).toList()));
     }
@@ -121,7 +107,6 @@ public class ExperimentResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "404", description = "No such experiment",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @RolesAllowed({Role.ADMIN_NAME, Role.RESEARCHER_NAME, Role.VIEWER_NAME})
     public Uni<List<RunView>> runs(@PathParam("id") String id,
             @Parameter(description = "0-based page", schema = @Schema(type = SchemaType.INTEGER, minimum = "0"))
             @QueryParam("page") String page,
@@ -130,7 +115,7 @@ public class ExperimentResource {
             @QueryParam("size") String size) {
         UUID experimentId = Ids.uuid("id", id);
         Paging paging = Paging.of(page, size, 1000, MAX_RUNS_PAGE);
-        return callers.current().chain(caller -> experiments.runs(experimentId, paging.toPage(), caller))
+        return experiments.runs(experimentId, paging.toPage())
                 .map(runs -> runs.stream().map(RunView::of).toList());
     }
 
@@ -140,11 +125,8 @@ public class ExperimentResource {
     @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = RunView.class)))
     @APIResponse(responseCode = "404", description = "No such experiment, or no such run in it",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @RolesAllowed({Role.ADMIN_NAME, Role.RESEARCHER_NAME, Role.VIEWER_NAME})
     public Uni<RunView> run(@PathParam("id") String id, @PathParam("runId") String runId) {
-        UUID experimentId = Ids.uuid("id", id);
-        UUID run = Ids.uuid("runId", runId);
-        return callers.current().chain(caller -> experiments.run(experimentId, run, caller)).map(RunView::of);
+        return experiments.run(Ids.uuid("id", id), Ids.uuid("runId", runId)).map(RunView::of);
     }
 
     /** Optional body of a cancel request. */
@@ -161,7 +143,6 @@ public class ExperimentResource {
             content = @Content(schema = @Schema(implementation = ExperimentView.class)))
     @APIResponse(responseCode = "404", description = "No such experiment",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @RolesAllowed({Role.ADMIN_NAME, Role.RESEARCHER_NAME})
     public Uni<Response> cancel(@PathParam("id") String id, @Valid CancelRequest request) {
         return cancel(Ids.uuid("id", id), null, request);
     }
@@ -176,7 +157,6 @@ public class ExperimentResource {
             content = @Content(schema = @Schema(implementation = ExperimentView.class)))
     @APIResponse(responseCode = "404", description = "No such experiment, or no such run in it",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @RolesAllowed({Role.ADMIN_NAME, Role.RESEARCHER_NAME})
     public Uni<Response> cancelRun(@PathParam("id") String id, @PathParam("runId") String runId,
             @Valid CancelRequest request) {
         return cancel(Ids.uuid("id", id), Ids.uuid("runId", runId), request);
@@ -185,7 +165,7 @@ public class ExperimentResource {
     private Uni<Response> cancel(UUID experimentId, UUID runId, CancelRequest request) {
         String reason = request == null || request.reason() == null || request.reason().isBlank()
                 ? "cancelled by request" : "cancelled: " + request.reason().strip();
-        return callers.current().chain(caller -> experiments.cancel(experimentId, runId, reason, caller))
+        return experiments.cancel(experimentId, runId, reason)
                 .map(summary -> Response.accepted(ExperimentView.of(summary)).build());
     }
 }

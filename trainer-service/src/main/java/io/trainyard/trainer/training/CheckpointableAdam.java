@@ -9,7 +9,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -118,10 +117,9 @@ public final class CheckpointableAdam {
         }
         float[] values = array.toFloatArray();
         out.writeInt(values.length);
-        // In bulk, as writeFloat would one by one (big-endian): the copy is made on the training thread.
-        ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES);
-        bytes.asFloatBuffer().put(values);
-        out.write(bytes.array());
+        for (float v : values) {
+            out.writeFloat(v);
+        }
     }
 
     private NDArray readArray(DataInputStream in) throws IOException {
@@ -130,9 +128,9 @@ public final class CheckpointableAdam {
             shape[i] = in.readLong();
         }
         float[] values = new float[in.readInt()];
-        byte[] bytes = new byte[values.length * Float.BYTES];
-        in.readFully(bytes);
-        ByteBuffer.wrap(bytes).asFloatBuffer().get(values);
+        for (int i = 0; i < values.length; i++) {
+            values[i] = in.readFloat();
+        }
         return manager.create(values, new Shape(shape));
     }
 }
