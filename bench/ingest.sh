@@ -38,8 +38,15 @@ else
   SERVICE=
   # (set -e applies inside the trap too: every step must not fail, or the queue would be left behind)
   trap 'if [[ -n "$SERVICE" ]]; then kill $SERVICE 2>/dev/null || true; wait $SERVICE 2>/dev/null || true; fi; rabbitmqctl -q delete_queue $QUEUE >/dev/null 2>&1 || true' EXIT
+  # the packaged jar runs in the prod profile, which has no credentials: the local servers' ones, and the local
+  # stack's token key (made by bin/trainyard when missing; the bench itself only reads /q/metrics)
+  bin/trainyard token bench admin >/dev/null
+  CREDENTIALS=(-Drabbitmq-username=guest -Drabbitmq-password=guest -Dquarkus.datasource.username=postgres
+    -Dquarkus.datasource.password=local-trust -Dtrainyard.s3.access-key=trainyard
+    -Dtrainyard.s3.secret-key=trainyard-secret -Dmp.jwt.verify.publickey.location=.trainyard/jwt/public.pem)
   start_service() {
-    "$JAVA" ${SERVICE_OPTS:-} -Dquarkus.http.port="$PORT" -Dmp.messaging.incoming.run-events.queue.name=$QUEUE \
+    "$JAVA" ${SERVICE_OPTS:-} "${CREDENTIALS[@]}" -Dquarkus.http.port="$PORT" \
+      -Dmp.messaging.incoming.run-events.queue.name=$QUEUE \
       -Dquarkus.datasource.reactive.url="postgresql://127.0.0.1:5432/$DB" \
       -Dquarkus.datasource.jdbc.url="jdbc:postgresql://127.0.0.1:5432/$DB" \
       -jar results-service/target/quarkus-app/quarkus-run.jar >>"$LOG" 2>&1 &

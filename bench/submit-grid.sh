@@ -15,6 +15,7 @@
 # startup; the commands stay there until you purge it: pass --purge, or run `rabbitmqctl purge_queue trainer.bench`.
 #
 # Usage: bench/submit-grid.sh [--purge]
+# The scheduler wants a bearer token: TRAINYARD_TOKEN, else an admin token from bin/trainyard token.
 # Environment: SCHEDULER_URL (default http://127.0.0.1:8080), BENCH_POOL (default bench), BENCH_DATASET (default
 # bench-cities, created with POST /datasets/demo if missing), BENCH_TIMEOUT (seconds to wait for the confirms,
 # default 120).
@@ -39,14 +40,21 @@ ms() { echo $((($2 - $1) / 1000000)); }
 
 curl -fsS -o /dev/null "$URL/q/health/ready" || die "no ready scheduler at $URL (bin/trainyard up?)"
 
+# Every call but health carries the token, from a header file so that it does not show in the process list.
+TOKEN=${TRAINYARD_TOKEN:-$("$(dirname "$0")/../bin/trainyard" token bench admin)} || die "no token: set TRAINYARD_TOKEN"
+AUTH_FILE=$(mktemp)
+trap 'rm -f "$AUTH_FILE"' EXIT
+(umask 077 && printf 'Authorization: Bearer %s\n' "$TOKEN" >"$AUTH_FILE")
+AUTH=(-H "@$AUTH_FILE")
+
 # The data: 20 cities, so 20 partitions.
-if ! curl -fsS -o /dev/null "$URL/datasets/$DATASET" 2>/dev/null; then
+if ! curl -fsS -o /dev/null "${AUTH[@]}" "$URL/datasets/$DATASET" 2>/dev/null; then
     echo "==> creating dataset $DATASET ($CITIES cities)"
-    curl -fsS -o /dev/null -H 'Content-Type: application/json' \
+    curl -fsS -o /dev/null "${AUTH[@]}" -H 'Content-Type: application/json' \
         -d "{\"id\": \"$DATASET\", \"cities\": $CITIES, \"days\": 365}" "$URL/datasets/demo" ||
         die "cannot create dataset $DATASET"
 fi
-partitions=$(curl -fsS "$URL/datasets/$DATASET" | jq '.partitions | length')
+partitions=$(curl -fsS "${AUTH[@]}" "$URL/datasets/$DATASET" | jq '.partitions | length')
 [ "$partitions" = "$CITIES" ] || die "dataset $DATASET has $partitions partitions, not $CITIES; set BENCH_DATASET"
 
 # 5 x 5 x 4 x 5 = 500 grid points, times 20 cities = 10,000 runs.
@@ -66,9 +74,9 @@ spec=$(jq -n --arg dataset "$DATASET" --arg pool "$POOL" '{
 
 echo "==> submitting 10,000 runs to pool $POOL at $URL"
 body=$(mktemp)
-trap 'rm -f "$body"' EXIT
+trap 'rm -f "$body" "$AUTH_FILE"' EXIT
 start=$(now)
-read -r status api_seconds < <(curl -sS -o "$body" -w '%{http_code} %{time_total}\n' \
+read -r status api_seconds < <(curl -sS "${AUTH[@]}" -o "$body" -w '%{http_code} %{time_total}\n' \
     -H 'Content-Type: application/json' --data-binary "$spec" "$URL/experiments")
 answered=$(now)
 if [ "$status" != 201 ]; then
@@ -86,7 +94,7 @@ runs=$(jq -r .runs "$body")
 # Confirmed on the broker: no run is PENDING any more (nobody trains the pool, so they all sit in QUEUED).
 deadline=$((start + TIMEOUT * 1000000000))
 while :; do
-    view=$(curl -fsS "$URL/experiments/$id")
+    view=$(curl -fsS "${AUTH[@]}" "$URL/experiments/$id")
     pending=$(jq .counts.pending <<<"$view")
     [ "$pending" = 0 ] && break
     [ "$(now)" -lt "$deadline" ] || die "after ${TIMEOUT}s $pending commands are still unconfirmed"

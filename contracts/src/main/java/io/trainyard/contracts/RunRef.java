@@ -16,8 +16,11 @@ import java.util.UUID;
  * @param sequence     increases with every event of one attempt
  * @param trainer      the trainer replica that produced the event
  * @param at           when the event happened
+ * @param owner        who submitted the experiment, copied from the command; null when the command had none
+ * @param visibility   the experiment's visibility, copied from the command; null where {@code owner} is
  */
-public record RunRef(UUID experimentId, UUID runId, int attempt, long sequence, String trainer, Instant at) {
+public record RunRef(UUID experimentId, UUID runId, int attempt, long sequence, String trainer, Instant at,
+        String owner, Visibility visibility) {
     public RunRef {
         Objects.requireNonNull(experimentId, "run.experimentId");
         Objects.requireNonNull(runId, "run.runId");
@@ -25,6 +28,14 @@ public record RunRef(UUID experimentId, UUID runId, int attempt, long sequence, 
         if (attempt < 1) {
             throw new IllegalArgumentException("run.attempt starts at 1");
         }
+        if (owner != null && !Caller.USER.matcher(owner).matches()) {
+            throw new IllegalArgumentException("run.owner is not a valid user name");
+        }
+    }
+
+    /** A reference without an owner (events of commands written before owners existed). */
+    public RunRef(UUID experimentId, UUID runId, int attempt, long sequence, String trainer, Instant at) {
+        this(experimentId, runId, attempt, sequence, trainer, at, null, null);
     }
 
     /** True when this event comes after {@code (otherAttempt, otherSequence)}. */

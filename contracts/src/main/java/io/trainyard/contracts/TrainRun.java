@@ -18,9 +18,13 @@ import java.util.UUID;
  *                         a continuation carries the attempt that published it). A delivery's attempt number is
  *                         {@code previousAttempts + x-delivery-count + 1}, so attempts only grow.
  * @param issuedAt         when the command was written
+ * @param owner            the user who submitted the experiment; null in commands written before owners existed.
+ *                         The trainer copies it (and {@code visibility}) into every event of the run, so that the
+ *                         results service applies the scheduler's visibility rules without asking it
+ * @param visibility       the experiment's visibility; null where {@code owner} is
  */
 public record TrainRun(int schemaVersion, UUID experimentId, UUID runId, String pool, DataSpec data, ModelSpec model,
-        TrainingSpec training, int previousAttempts, Instant issuedAt) {
+        TrainingSpec training, int previousAttempts, Instant issuedAt, String owner, Visibility visibility) {
     public TrainRun {
         Objects.requireNonNull(experimentId, "experimentId");
         Objects.requireNonNull(runId, "runId");
@@ -31,6 +35,21 @@ public record TrainRun(int schemaVersion, UUID experimentId, UUID runId, String 
         if (previousAttempts < 0) {
             throw new IllegalArgumentException("previousAttempts must not be negative");
         }
+        if (owner != null && !Caller.USER.matcher(owner).matches()) {
+            throw new IllegalArgumentException("owner is not a valid user name");
+        }
+    }
+
+    /** A command without an owner, as written before owners existed. */
+    public TrainRun(int schemaVersion, UUID experimentId, UUID runId, String pool, DataSpec data, ModelSpec model,
+            TrainingSpec training, int previousAttempts, Instant issuedAt) {
+        this(schemaVersion, experimentId, runId, pool, data, model, training, previousAttempts, issuedAt, null, null);
+    }
+
+    /** The command that continues this run after {@code attempt} ended: same run, same owner. */
+    public TrainRun continuation(int attempt, Instant at) {
+        return new TrainRun(Messages.SCHEMA_VERSION, experimentId, runId, pool, data, model, training, attempt, at,
+                owner, visibility);
     }
 
     /** The attempt number of a delivery that the broker has redelivered {@code deliveryCount} times. */

@@ -27,7 +27,10 @@ final class ServiceProcess implements AutoCloseable {
         this.log = log;
     }
 
-    /** Starts {@code module}'s packaged jar with {@code properties} as system properties, on a free port. */
+    /**
+     * Starts {@code module}'s packaged jar with {@code properties} as system properties, on a free port, with the
+     * credentials and token key of {@link E2eAuth} unless {@code properties} say otherwise.
+     */
     static ServiceProcess start(String name, String module, Map<String, String> properties) throws IOException {
         Path root = Path.of(System.getProperty("trainyard.root", ".."));
         Path jar = root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
@@ -39,7 +42,9 @@ final class ServiceProcess implements AutoCloseable {
                 ProcessHandle.current().info().command().orElse("java"),
                 "--enable-native-access=ALL-UNNAMED", "-Xmx512m",
                 "-Dquarkus.http.port=" + port));
-        properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        Map<String, String> all = new java.util.LinkedHashMap<>(E2eAuth.serviceProperties(module));
+        all.putAll(properties);
+        all.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-jar");
         command.add(jar.toString());
         Path logs = Files.createDirectories(Path.of("target", "e2e-logs"));

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.trainyard.contracts.RunEvent;
+import io.trainyard.contracts.testing.TestTokens;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
@@ -46,7 +47,8 @@ class LiveEventsTest {
         HttpClient client = HttpClient.newHttpClient();
         CompletableFuture<HttpResponse<Stream<String>>> response = client.sendAsync(
                 HttpRequest.newBuilder(URI.create(root + "experiments/" + experiment + "/events"))
-                        .header("Accept", "text/event-stream").build(),
+                        .header("Accept", "text/event-stream")
+                        .header("Authorization", "Bearer " + TestTokens.admin()).build(),
                 HttpResponse.BodyHandlers.ofLines());
         Thread reader = Thread.ofVirtual().start(() -> read(response, received));
         try (EventBroker broker = new EventBroker()) {

@@ -1,6 +1,10 @@
 package io.trainyard.scheduler;
 
+import io.trainyard.contracts.Visibility;
 import jakarta.persistence.Column;
+import jakarta.persistence.Convert;
+import jakarta.persistence.Converter;
+import jakarta.persistence.AttributeConverter;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
@@ -39,4 +43,28 @@ public class ExperimentEntity {
 
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;
+
+    /** The user who submitted it; null for experiments submitted before owners were recorded. */
+    @Column(length = 100)
+    public String owner;
+
+    /** Who besides the owner and the admins may read it. */
+    @Convert(converter = VisibilityColumn.class)
+    @Column(nullable = false, length = 16)
+    public Visibility visibility;
+
+    /** Stores a visibility as its lower-case name, as the API writes it. */
+    @Converter
+    public static class VisibilityColumn implements AttributeConverter<Visibility, String> {
+
+        @Override
+        public String convertToDatabaseColumn(Visibility visibility) {
+            return visibility == null ? null : visibility.wire();
+        }
+
+        @Override
+        public Visibility convertToEntityAttribute(String column) {
+            return column == null ? null : Visibility.fromWire(column);
+        }
+    }
 }

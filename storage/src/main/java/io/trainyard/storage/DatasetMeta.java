@@ -1,5 +1,6 @@
 package io.trainyard.storage;
 
+import io.trainyard.contracts.Visibility;
 import java.time.Instant;
 import java.util.List;
 
@@ -13,9 +14,23 @@ import java.util.List;
  * @param partitions      distinct values of {@code partitionColumn}, sorted
  * @param bytes           size of {@code data.csv}
  * @param createdAt       when it was written
+ * @param owner           the user who uploaded or generated it; null in meta.json files written before owners
+ *                        existed (such datasets are readable by everyone and changed by admins only)
+ * @param visibility      who else may read it ({@code private} or {@code shared}); null where {@code owner} is
  */
 public record DatasetMeta(String id, long rows, List<Column> columns, String partitionColumn, List<String> partitions,
-        long bytes, Instant createdAt) {
+        long bytes, Instant createdAt, String owner, Visibility visibility) {
+
+    /** Metadata without an owner, as written before owners existed. */
+    public DatasetMeta(String id, long rows, List<Column> columns, String partitionColumn, List<String> partitions,
+            long bytes, Instant createdAt) {
+        this(id, rows, columns, partitionColumn, partitions, bytes, createdAt, null, null);
+    }
+
+    /** This metadata owned by {@code owner} with {@code visibility}. */
+    public DatasetMeta ownedBy(String owner, Visibility visibility) {
+        return new DatasetMeta(id, rows, columns, partitionColumn, partitions, bytes, createdAt, owner, visibility);
+    }
 
     /** A column and its type: {@code number}, {@code date} or {@code string}. */
     public record Column(String name, String type) {

@@ -43,11 +43,14 @@ public class EventBatchRepository {
             on conflict (run_id, attempt, epoch) do nothing
             """;
 
-    // sorted ids: two replicas touching the same experiments lock them in the same order
+    // sorted ids: two replicas touching the same experiments lock them in the same order. The first owner and
+    // visibility an event brings stay: they never change for an experiment.
     private static final String TOUCH = """
-            insert into experiment_activity (experiment_id, first_event_at, last_event_at)
-            select e, now(), now() from unnest($1::uuid[]) as x(e)
-            on conflict (experiment_id) do update set last_event_at = excluded.last_event_at
+            insert into experiment_activity (experiment_id, first_event_at, last_event_at, owner, visibility)
+            select e, now(), now(), o, v from unnest($1::uuid[], $2::text[], $3::text[]) as x(e, o, v)
+            on conflict (experiment_id) do update set last_event_at = excluded.last_event_at,
+                owner = coalesce(experiment_activity.owner, excluded.owner),
+                visibility = coalesce(experiment_activity.visibility, excluded.visibility)
             """;
 
     private static final String INSERT_RESULT = """
@@ -183,11 +186,21 @@ public class EventBatchRepository {
                 .replaceWithVoid();
     }
 
-    /** Notes that these experiments just had events. */
-    public Uni<Void> touch(SqlConnection connection, Set<UUID> experimentIds) {
-        UUID[] ids = experimentIds.toArray(UUID[]::new);
+    /**
+     * Notes that these experiments just had events, with the owner and visibility the events carry (per
+     * experiment, one of its events: they are the same on all of them).
+     */
+    public Uni<Void> touch(SqlConnection connection, Map<UUID, RunRef> experiments) {
+        UUID[] ids = experiments.keySet().toArray(UUID[]::new);
         Arrays.sort(ids);
-        return connection.preparedQuery(TOUCH).execute(Tuple.of(ids)).replaceWithVoid();
+        String[] owners = new String[ids.length];
+        String[] visibilities = new String[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            RunRef ref = experiments.get(ids[i]);
+            owners[i] = ref.owner();
+            visibilities[i] = ref.owner() == null || ref.visibility() == null ? null : ref.visibility().wire();
+        }
+        return connection.preparedQuery(TOUCH).execute(Tuple.of(ids, owners, visibilities)).replaceWithVoid();
     }
 
     /** Applies the status changes one after the other, in one round trip. */

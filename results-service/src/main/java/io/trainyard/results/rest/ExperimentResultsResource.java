@@ -1,6 +1,8 @@
 package io.trainyard.results.rest;
 
 import io.smallrye.mutiny.Uni;
+import io.trainyard.contracts.Role;
+import jakarta.annotation.security.RolesAllowed;
 import io.trainyard.results.service.ExperimentResults;
 import io.trainyard.results.service.ResultsService;
 import io.trainyard.results.service.Tracking;
@@ -22,21 +24,33 @@ import java.util.UUID;
  */
 @Path("/experiments")
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed({Role.ADMIN_NAME, Role.RESEARCHER_NAME, Role.VIEWER_NAME})
 public class ExperimentResultsResource {
 
     private final ResultsService results;
     private final TrackingService tracking;
+    private final Callers callers;
+    private final ExperimentAccess access;
 
-    public ExperimentResultsResource(ResultsService results, TrackingService tracking) {
+    public ExperimentResultsResource(ResultsService results, TrackingService tracking, Callers callers,
+            ExperimentAccess access) {
         this.results = results;
         this.tracking = tracking;
+        this.callers = callers;
+        this.access = access;
+    }
+
+    /** Passes when the caller may read the experiment; another user's private experiment is a 404. */
+    private Uni<Void> visible(UUID experimentId) {
+        return callers.current().chain(caller -> access.check(experimentId, caller));
     }
 
     /** The experiment's completed runs, the aggregate of their metrics and its failed runs. */
     @GET
     @Path("/{id}/results")
     public Uni<ExperimentResults> results(@PathParam("id") String id) {
-        return results.results(experimentId(id));
+        UUID experimentId = experimentId(id);
+        return visible(experimentId).chain(() -> results.results(experimentId));
     }
 
     /**
@@ -55,14 +69,16 @@ public class ExperimentResultsResource {
     @Path("/{id}/results.csv")
     @Produces(ResultsCsv.MEDIA_TYPE)
     public Uni<String> csv(@PathParam("id") String id) {
-        return tracking.allResults(experimentId(id)).map(ResultsCsv::write);
+        UUID experimentId = experimentId(id);
+        return visible(experimentId).chain(() -> tracking.allResults(experimentId)).map(ResultsCsv::write);
     }
 
     /** Run counts and count, mean, min, max, p50, p90 and standard deviation of each final metric. */
     @GET
     @Path("/{id}/summary")
     public Uni<Tracking.ExperimentSummary> summary(@PathParam("id") String id) {
-        return tracking.summary(experimentId(id));
+        UUID experimentId = experimentId(id);
+        return visible(experimentId).chain(() -> tracking.summary(experimentId));
     }
 
     /** The best completed run by a metric; 404 when no completed run has a value of it. */
@@ -74,7 +90,7 @@ public class ExperimentResultsResource {
         UUID experimentId = experimentId(id);
         String name = Parameters.metric(metric);
         boolean minimize = Parameters.minimize(direction);
-        return tracking.best(experimentId, name, minimize).map(best -> {
+        return visible(experimentId).chain(() -> tracking.best(experimentId, name, minimize)).map(best -> {
             if (best == null) {
                 throw new NotFoundProblemException("no completed run of experiment " + experimentId
                         + " has a value of metric '" + name + "'");
@@ -89,7 +105,10 @@ public class ExperimentResultsResource {
     public Uni<Tracking.Page<ExperimentResults.RunResult>> runs(@PathParam("id") String id,
             @QueryParam("page") @DefaultValue("0") String page,
             @QueryParam("size") @DefaultValue("100") String size) {
-        return tracking.results(experimentId(id), Parameters.page(page), Parameters.size(size));
+        UUID experimentId = experimentId(id);
+        int p = Parameters.page(page);
+        int n = Parameters.size(size);
+        return visible(experimentId).chain(() -> tracking.results(experimentId, p, n));
     }
 
     /** One page of the per-partition table: each partition's run count and metric mean, min and max. */
@@ -98,14 +117,19 @@ public class ExperimentResultsResource {
     public Uni<Tracking.Page<Tracking.PartitionResults>> partitions(@PathParam("id") String id,
             @QueryParam("page") @DefaultValue("0") String page,
             @QueryParam("size") @DefaultValue("100") String size) {
-        return tracking.partitions(experimentId(id), Parameters.page(page), Parameters.size(size));
+        UUID experimentId = experimentId(id);
+        int p = Parameters.page(page);
+        int n = Parameters.size(size);
+        return visible(experimentId).chain(() -> tracking.partitions(experimentId, p, n));
     }
 
     /** The chosen runs side by side: {@code ?runs=<runId>,<runId>,...}. */
     @GET
     @Path("/{id}/compare")
     public Uni<Tracking.Comparison> compare(@PathParam("id") String id, @QueryParam("runs") String runs) {
-        return tracking.compare(experimentId(id), Parameters.runIds(runs));
+        UUID experimentId = experimentId(id);
+        var runIds = Parameters.runIds(runs);
+        return visible(experimentId).chain(() -> tracking.compare(experimentId, runIds));
     }
 
     private static UUID experimentId(String id) {

@@ -3,6 +3,9 @@ package io.trainyard.results.rest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.common.annotation.Blocking;
+import io.trainyard.contracts.Role;
+import jakarta.annotation.security.RolesAllowed;
+import java.time.Duration;
 import io.trainyard.results.service.ModelService;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -21,14 +24,24 @@ import java.util.UUID;
 @Path("/experiments/{id}/runs/{runId}")
 @Produces(MediaType.APPLICATION_JSON)
 @Blocking
+@RolesAllowed({Role.ADMIN_NAME, Role.RESEARCHER_NAME, Role.VIEWER_NAME})
 public class ModelResource {
 
     private final ModelService models;
     private final ObjectMapper json;
+    private final Callers callers;
+    private final ExperimentAccess access;
 
-    public ModelResource(ModelService models, ObjectMapper json) {
+    public ModelResource(ModelService models, ObjectMapper json, Callers callers, ExperimentAccess access) {
         this.models = models;
         this.json = json;
+        this.callers = callers;
+        this.access = access;
+    }
+
+    /** Another user's private experiment has no models to show: 404. On the worker thread, so it may wait. */
+    private void checkVisible(UUID experimentId) {
+        access.check(experimentId, callers.currentBlocking()).await().atMost(Duration.ofSeconds(30));
     }
 
     /** The run's {@code model.json}: kind, hyperparameters, data, normalisation, metrics; 404 when none. */
@@ -37,6 +50,7 @@ public class ModelResource {
     public Map<String, Object> model(@PathParam("id") String id, @PathParam("runId") String runId) {
         UUID experimentId = Parameters.uuid("id", "experiment id", id);
         UUID run = Parameters.uuid("runId", "run id", runId);
+        checkVisible(experimentId);
         return models.metadata(experimentId, run).orElseThrow(() -> noModel(experimentId, run));
     }
 
@@ -51,6 +65,7 @@ public class ModelResource {
     public Map<String, Object> predict(@PathParam("id") String id, @PathParam("runId") String runId, String body) {
         UUID experimentId = Parameters.uuid("id", "experiment id", id);
         UUID run = Parameters.uuid("runId", "run id", runId);
+        checkVisible(experimentId);
         Map<String, Object> input = input(body);
         return models.predict(experimentId, run, input)
                 .map(predictions -> ModelService.answer(experimentId, run, predictions))

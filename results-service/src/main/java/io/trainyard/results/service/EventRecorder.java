@@ -8,6 +8,7 @@ import io.trainyard.contracts.RunCompleted;
 import io.trainyard.contracts.RunEvent;
 import io.trainyard.contracts.RunFailed;
 import io.trainyard.contracts.RunProgressed;
+import io.trainyard.contracts.RunRef;
 import io.trainyard.contracts.RunReleased;
 import io.trainyard.contracts.RunStarted;
 import io.trainyard.results.RunState;
@@ -19,9 +20,9 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -61,13 +62,14 @@ public class EventRecorder {
         List<RunProgressed> progress = new ArrayList<>();
         List<StatusChange> statuses = new ArrayList<>();
         List<RunCompleted> completions = new ArrayList<>();
-        Set<UUID> experiments = new HashSet<>();
+        Map<UUID, RunRef> experiments = new HashMap<>();
         for (int i = 0; i < events.size(); i++) {
             if (!isNew[i]) {
                 continue;
             }
             RunEvent event = events.get(i).event();
-            experiments.add(event.run().experimentId());
+            // an event that names the owner wins over one that does not
+            experiments.merge(event.run().experimentId(), event.run(), (a, b) -> a.owner() != null ? a : b);
             statuses.add(statusChange(event));
             if (event instanceof RunProgressed p) {
                 progress.add(p);

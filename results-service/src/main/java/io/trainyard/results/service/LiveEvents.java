@@ -2,6 +2,8 @@ package io.trainyard.results.service;
 
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
+import io.trainyard.contracts.Caller;
+import io.trainyard.contracts.Visibility;
 import io.trainyard.contracts.RunCancelled;
 import io.trainyard.contracts.RunCompleted;
 import io.trainyard.contracts.RunEvent;
@@ -25,7 +27,8 @@ public class LiveEvents {
      * @param kind the routing key (run.progress, run.completed, run.failed), the SSE event name
      * @param json the message as received
      */
-    public record LiveEvent(UUID experimentId, UUID runId, String kind, String json) {
+    public record LiveEvent(UUID experimentId, UUID runId, String kind, String json, String owner,
+            Visibility visibility) {
     }
 
     private final BroadcastProcessor<LiveEvent> processor = BroadcastProcessor.create();
@@ -39,7 +42,8 @@ public class LiveEvents {
     public void stored(RunEvent event, String json) {
         if (event instanceof RunProgressed || event instanceof RunCompleted || event instanceof RunFailed
                 || event instanceof RunCancelled) {
-            LiveEvent live = new LiveEvent(event.run().experimentId(), event.run().runId(), event.routingKey(), json);
+            LiveEvent live = new LiveEvent(event.run().experimentId(), event.run().runId(), event.routingKey(), json,
+                    event.run().owner(), event.run().visibility());
             // onNext must not be called concurrently; the consumer may finish messages on more than one thread
             synchronized (processor) {
                 processor.onNext(live);
@@ -47,9 +51,10 @@ public class LiveEvents {
         }
     }
 
-    /** The live events of one experiment, from now on. */
-    public Multi<LiveEvent> of(UUID experimentId) {
-        return processor.filter(e -> e.experimentId().equals(experimentId))
+    /** The live events of one experiment, from now on, that {@code caller} may read. */
+    public Multi<LiveEvent> of(UUID experimentId, Caller caller) {
+        return processor.filter(e -> e.experimentId().equals(experimentId) && caller.canRead(e.owner(),
+                        e.visibility()))
                 .onOverflow().buffer(buffer);
     }
 }

@@ -2,6 +2,7 @@ package io.trainyard.scheduler.repository;
 
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
+import io.trainyard.contracts.Visibility;
 import io.trainyard.scheduler.ExperimentEntity;
 import io.trainyard.scheduler.RunState;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,14 +24,22 @@ public class ExperimentRepository implements PanacheRepositoryBase<ExperimentEnt
     /**
      * Every experiment whose name contains {@code name} (ignoring case; all when null), newest first, with its runs
      * tallied by state in one grouped query. The status is derived from the tally, so filtering by it happens on
-     * these rows.
+     * these rows. With a {@code reader}, only what that user may read: their own, the shared and the ownerless
+     * experiments (the rule of {@link io.trainyard.contracts.Caller#canRead}); null for all.
      */
-    public Uni<List<RunTally>> tallies(String name) {
+    public Uni<List<RunTally>> tallies(String name, String reader) {
         StringBuilder query = new StringBuilder("select e.id, r.state, count(r.id), min(r.startedAt), "
                 + "max(r.finishedAt) from ExperimentEntity e left join RunEntity r on r.experimentId = e.id");
+        List<String> conditions = new java.util.ArrayList<>();
         if (name != null) {
             // '!' escapes the name's own wildcards: HQL takes no backslash as escape character.
-            query.append(" where lower(e.name) like :name escape '!'");
+            conditions.add("lower(e.name) like :name escape '!'");
+        }
+        if (reader != null) {
+            conditions.add("(e.owner = :reader or e.owner is null or e.visibility = :shared)");
+        }
+        if (!conditions.isEmpty()) {
+            query.append(" where ").append(String.join(" and ", conditions));
         }
         query.append(" group by e.id, e.createdAt, r.state order by e.createdAt desc, e.id");
         return getSession().chain(session -> {
@@ -38,6 +47,10 @@ public class ExperimentRepository implements PanacheRepositoryBase<ExperimentEnt
             if (name != null) {
                 select.setParameter("name", "%" + name.toLowerCase(Locale.ROOT).replace("!", "!!")
                         .replace("%", "!%").replace("_", "!_") + "%");
+            }
+            if (reader != null) {
+                select.setParameter("reader", reader);
+                select.setParameter("shared", Visibility.SHARED);
             }
             return select.getResultList();
         }).map(ExperimentRepository::fold);

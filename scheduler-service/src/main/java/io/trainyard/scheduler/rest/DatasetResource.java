@@ -2,6 +2,11 @@ package io.trainyard.scheduler.rest;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.smallrye.mutiny.Uni;
+import io.trainyard.contracts.Caller;
+import io.trainyard.contracts.Role;
+import io.trainyard.contracts.Visibility;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.constraints.Pattern;
 import io.trainyard.scheduler.service.DatasetExistsException;
 import io.trainyard.scheduler.service.DatasetService;
 import io.trainyard.scheduler.service.InvalidCsvException;
@@ -44,6 +49,10 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 @Path("/datasets")
 @Tag(name = "Datasets")
 @Produces(MediaType.APPLICATION_JSON)
+@APIResponse(responseCode = "401", description = "No bearer token, or one that is expired or not trainyard's",
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+@APIResponse(responseCode = "403", description = "The token's role may not do this, or the dataset is another "
+        + "user's", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 public class DatasetResource {
 
     static final String CSV = "text/csv";
@@ -51,10 +60,12 @@ public class DatasetResource {
 
     private final DatasetService datasets;
     private final Validator validator;
+    private final Callers callers;
 
-    public DatasetResource(DatasetService datasets, Validator validator) {
+    public DatasetResource(DatasetService datasets, Validator validator, Callers callers) {
         this.datasets = datasets;
         this.validator = validator;
+        this.callers = callers;
     }
 
     /** What demo data to generate; every field is optional. */
@@ -62,7 +73,10 @@ public class DatasetResource {
             @Schema(defaultValue = DEFAULT_ID) String id,
             @Schema(defaultValue = "20", description = "1 to 40 (CityDemand.MAX_CITIES)") @Min(1) Integer cities,
             @Schema(defaultValue = "1095") @Min(60) @Max(20 * 366) Integer days,
-            @Schema(defaultValue = "7") Long seed) {
+            @Schema(defaultValue = "7") Long seed,
+            @Schema(enumeration = {"private", "shared"}, defaultValue = "private",
+                    description = "shared: every user may read it and train on it")
+            @Pattern(regexp = "private|shared", message = "must be 'private' or 'shared'") String visibility) {
 
         static final String DEFAULT_ID = "city-demand";
     }
@@ -76,8 +90,9 @@ public class DatasetResource {
     @APIResponse(responseCode = "201", content = @Content(schema = @Schema(implementation = DatasetMeta.class)))
     @APIResponse(responseCode = "400", content = @Content(mediaType = Problem.MEDIA_TYPE,
             schema = @Schema(implementation = Problem.class)))
+    @RolesAllowed({Role.ADMIN_NAME, Role.RESEARCHER_NAME})
     public Uni<Response> generateDemo(DemoRequest request) {
-        DemoRequest r = request != null ? request : new DemoRequest(null, null, null, null);
+        DemoRequest r = request != null ? request : new DemoRequest(null, null, null, null, null);
         List<Violation> violations = new ArrayList<>();
         validator.validate(r).stream()
                 .map(v -> new Violation(v.getPropertyPath().toString(), v.getMessage()))
@@ -96,8 +111,9 @@ public class DatasetResource {
         if (!violations.isEmpty()) {
             return Uni.createFrom().failure(new InvalidRequestException(violations));
         }
-        return datasets.generateDemo(id, r.cities() != null ? r.cities() : 20, r.days() != null ? r.days() : 1095,
-                r.seed() != null ? r.seed() : 7)
+        Visibility visibility = Visibility.parse("visibility", r.visibility());
+        return callers.current().chain(caller -> datasets.generateDemo(id, r.cities() != null ? r.cities() : 20,
+                r.days() != null ? r.days() : 1095, r.seed() != null ? r.seed() : 7, caller, visibility))
                 .map(meta -> Response.created(URI.create("/datasets/" + meta.id())).entity(meta).build());
     }
 
@@ -133,6 +149,7 @@ public class DatasetResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "413", description = "Larger than trainyard.scheduler.datasets.max-bytes",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @RolesAllowed({Role.ADMIN_NAME, Role.RESEARCHER_NAME})
     public Response upload(
             @Parameter(description = "the dataset id: 1 to 64 lower-case letters, digits, '.', '_' or '-'",
                     required = true, example = "sales-2024")
@@ -143,8 +160,12 @@ public class DatasetResource {
             @Parameter(description = "replace a dataset of the same id (default false: 409 when it exists)",
                     schema = @Schema(type = SchemaType.BOOLEAN, defaultValue = "false"))
             @QueryParam("replace") String replace,
+            @Parameter(description = "private (default): only you and the admins see it; shared: every user may "
+                    + "read it and train on it", schema = @Schema(enumeration = {"private", "shared"}))
+            @QueryParam("visibility") String visibility,
             @Parameter(hidden = true) @HeaderParam(HttpHeaders.CONTENT_LENGTH) String contentLength,
             InputStream body) {
+        Caller caller = callers.currentBlocking();
         List<Violation> violations = new ArrayList<>();
         if (id == null || id.isEmpty()) {
             violations.add(new Violation("id", "is required: the id of the new dataset, e.g. ?id=sales-2024"));
@@ -165,6 +186,12 @@ public class DatasetResource {
             }
             replacing = replace.equals("true");
         }
+        Visibility chosen = Visibility.PRIVATE;
+        try {
+            chosen = Visibility.parse("visibility", visibility);
+        } catch (IllegalArgumentException e) {
+            violations.add(new Violation("visibility", e.getMessage()));
+        }
         if (!violations.isEmpty()) {
             throw new InvalidRequestException(violations);
         }
@@ -173,7 +200,7 @@ public class DatasetResource {
                 && Long.parseLong(contentLength) > datasets.maxUploadBytes()) {
             throw new UploadTooLargeException(datasets.maxUploadBytes());
         }
-        DatasetMeta meta = datasets.upload(id, partitionColumn, replacing, body);
+        DatasetMeta meta = datasets.upload(id, partitionColumn, replacing, body, caller, chosen);
         return Response.created(URI.create("/datasets/" + meta.id())).entity(meta).build();
     }
 
@@ -182,6 +209,7 @@ public class DatasetResource {
     @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = DatasetPage.class)))
     @APIResponse(responseCode = "400", description = "A bad page or size",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @RolesAllowed({Role.ADMIN_NAME, Role.RESEARCHER_NAME, Role.VIEWER_NAME})
     public Uni<DatasetPage> list(
             @Parameter(description = "0-based page", schema = @Schema(type = SchemaType.INTEGER, minimum = "0"))
             @QueryParam("page") String page,
@@ -189,7 +217,7 @@ public class DatasetResource {
                     schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "100"))
             @QueryParam("size") String size) {
         Paging paging = Paging.of(page, size, 20, MAX_DATASETS_PAGE);
-        return datasets.list(paging.page(), paging.size())
+        return callers.current().chain(caller -> datasets.list(paging.page(), paging.size(), caller))
                 .map(listed -> new DatasetPage(paging.page(), paging.size(), listed.total(), listed.items()));
     }
 
@@ -199,13 +227,14 @@ public class DatasetResource {
     @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = DatasetMeta.class)))
     @APIResponse(responseCode = "404", content = @Content(mediaType = Problem.MEDIA_TYPE,
             schema = @Schema(implementation = Problem.class)))
+    @RolesAllowed({Role.ADMIN_NAME, Role.RESEARCHER_NAME, Role.VIEWER_NAME})
     public Uni<DatasetMeta> get(@PathParam("id") String id) {
         try {
             Keys.datasetId(id);
         } catch (IllegalArgumentException e) {
             return Uni.createFrom().failure(new InvalidRequestException("id", e.getMessage()));
         }
-        return datasets.meta(id).map(meta -> meta.orElseThrow(() -> new NotFoundException("no dataset '" + id
+        return callers.current().chain(caller -> datasets.meta(id, caller)).map(meta -> meta.orElseThrow(() -> new NotFoundException("no dataset '" + id
                 + "'")));
     }
 

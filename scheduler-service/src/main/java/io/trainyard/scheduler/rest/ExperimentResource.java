@@ -1,6 +1,8 @@
 package io.trainyard.scheduler.rest;
 
 import io.smallrye.mutiny.Uni;
+import io.trainyard.contracts.Role;
+import jakarta.annotation.security.RolesAllowed;
 import io.trainyard.scheduler.service.ExperimentService;
 import io.trainyard.scheduler.service.ExperimentSpec;
 import io.trainyard.scheduler.service.ExperimentStatus;
@@ -29,15 +31,21 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/experiments")
 @Tag(name = "Experiments")
 @Produces(MediaType.APPLICATION_JSON)
+@APIResponse(responseCode = "401", description = "No bearer token, or one that is expired or not trainyard's",
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+@APIResponse(responseCode = "403", description = "The token's role may not do this",
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 public class ExperimentResource {
 
     static final int MAX_EXPERIMENTS_PAGE = 100;
     static final int MAX_RUNS_PAGE = 10_000;
 
     private final ExperimentService experiments;
+    private final Callers callers;
 
-    public ExperimentResource(ExperimentService experiments) {
+    public ExperimentResource(ExperimentService experiments, Callers callers) {
         this.experiments = experiments;
+        this.callers = callers;
     }
 
     /** Answer of a submission. */
@@ -55,8 +63,9 @@ public class ExperimentResource {
             content = @Content(schema = @Schema(implementation = Created.class)))
     @APIResponse(responseCode = "400", description = "Invalid spec: each bad field and what would be accepted",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @RolesAllowed({Role.ADMIN_NAME, Role.RESEARCHER_NAME})
     public Uni<Response> submit(ExperimentSpec spec) {
-        return experiments.submit(spec).map(submitted -> Response
+        return callers.current().chain(caller -> experiments.submit(spec, caller)).map(submitted -> Response
                 .created(URI.create("/experiments/" + submitted.id()))
                 .entity(new Created(submitted.id(), submitted.runs()))
                 .build());
@@ -68,8 +77,10 @@ public class ExperimentResource {
     @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = ExperimentView.class)))
     @APIResponse(responseCode = "404", description = "No such experiment",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @RolesAllowed({Role.ADMIN_NAME, Role.RESEARCHER_NAME, Role.VIEWER_NAME})
     public Uni<ExperimentView> get(@PathParam("id") String id) {
-        return experiments.summary(Ids.uuid("id", id)).map(ExperimentView::of);
+        UUID experimentId = Ids.uuid("id", id);
+        return callers.current().chain(caller -> experiments.summary(experimentId, caller)).map(ExperimentView::of);
     }
 
     /** A page of experiments, newest first. */
@@ -81,6 +92,7 @@ public class ExperimentResource {
     @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = ExperimentPage.class)))
     @APIResponse(responseCode = "400", description = "A bad page, size or status",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @RolesAllowed({Role.ADMIN_NAME, Role.RESEARCHER_NAME, Role.VIEWER_NAME})
     public Uni<ExperimentPage> list(
             @Parameter(description = "0-based page", schema = @Schema(type = SchemaType.INTEGER, minimum = "0"))
             @QueryParam("page") String page,
@@ -94,7 +106,9 @@ public class ExperimentResource {
             @Parameter(description = "only experiments whose name contains this, ignoring case")
             @QueryParam("name") String name) {
         Paging paging = Paging.of(page, size, 20, MAX_EXPERIMENTS_PAGE);
-        return experiments.list(ExperimentStatus.parse("status", status), name, paging.page(), paging.size())
+        ExperimentStatus wanted = ExperimentStatus.parse("status", status);
+        return callers.current()
+                .chain(caller -> experiments.list(wanted, name, paging.page(), paging.size(), caller))
                 .map(listed -> new ExperimentPage(paging.page(), paging.size(), listed.total(),
                         listed.items().stream().map(ExperimentView::of).toList()));
     }
@@ -107,6 +121,7 @@ public class ExperimentResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "404", description = "No such experiment",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @RolesAllowed({Role.ADMIN_NAME, Role.RESEARCHER_NAME, Role.VIEWER_NAME})
     public Uni<List<RunView>> runs(@PathParam("id") String id,
             @Parameter(description = "0-based page", schema = @Schema(type = SchemaType.INTEGER, minimum = "0"))
             @QueryParam("page") String page,
@@ -115,7 +130,7 @@ public class ExperimentResource {
             @QueryParam("size") String size) {
         UUID experimentId = Ids.uuid("id", id);
         Paging paging = Paging.of(page, size, 1000, MAX_RUNS_PAGE);
-        return experiments.runs(experimentId, paging.toPage())
+        return callers.current().chain(caller -> experiments.runs(experimentId, paging.toPage(), caller))
                 .map(runs -> runs.stream().map(RunView::of).toList());
     }
 
@@ -125,8 +140,11 @@ public class ExperimentResource {
     @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = RunView.class)))
     @APIResponse(responseCode = "404", description = "No such experiment, or no such run in it",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @RolesAllowed({Role.ADMIN_NAME, Role.RESEARCHER_NAME, Role.VIEWER_NAME})
     public Uni<RunView> run(@PathParam("id") String id, @PathParam("runId") String runId) {
-        return experiments.run(Ids.uuid("id", id), Ids.uuid("runId", runId)).map(RunView::of);
+        UUID experimentId = Ids.uuid("id", id);
+        UUID run = Ids.uuid("runId", runId);
+        return callers.current().chain(caller -> experiments.run(experimentId, run, caller)).map(RunView::of);
     }
 
     /** Optional body of a cancel request. */
@@ -143,6 +161,7 @@ public class ExperimentResource {
             content = @Content(schema = @Schema(implementation = ExperimentView.class)))
     @APIResponse(responseCode = "404", description = "No such experiment",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @RolesAllowed({Role.ADMIN_NAME, Role.RESEARCHER_NAME})
     public Uni<Response> cancel(@PathParam("id") String id, @Valid CancelRequest request) {
         return cancel(Ids.uuid("id", id), null, request);
     }
@@ -157,6 +176,7 @@ public class ExperimentResource {
             content = @Content(schema = @Schema(implementation = ExperimentView.class)))
     @APIResponse(responseCode = "404", description = "No such experiment, or no such run in it",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @RolesAllowed({Role.ADMIN_NAME, Role.RESEARCHER_NAME})
     public Uni<Response> cancelRun(@PathParam("id") String id, @PathParam("runId") String runId,
             @Valid CancelRequest request) {
         return cancel(Ids.uuid("id", id), Ids.uuid("runId", runId), request);
@@ -165,7 +185,7 @@ public class ExperimentResource {
     private Uni<Response> cancel(UUID experimentId, UUID runId, CancelRequest request) {
         String reason = request == null || request.reason() == null || request.reason().isBlank()
                 ? "cancelled by request" : "cancelled: " + request.reason().strip();
-        return experiments.cancel(experimentId, runId, reason)
+        return callers.current().chain(caller -> experiments.cancel(experimentId, runId, reason, caller))
                 .map(summary -> Response.accepted(ExperimentView.of(summary)).build());
     }
 }

@@ -7,7 +7,11 @@ import io.trainyard.scheduler.service.InvalidRequestException;
 import io.trainyard.scheduler.service.NotFoundException;
 import io.trainyard.scheduler.service.Violation;
 import io.trainyard.storage.StorageException;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
 import jakarta.validation.ConstraintViolationException;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import java.util.Comparator;
@@ -52,6 +56,34 @@ public class ProblemMappers {
         Violation violation = new Violation(field.isEmpty() ? "body" : field, e.getOriginalMessage());
         return Problem.invalid("the body does not fit this request: " + violation.field() + ": "
                 + violation.message(), List.of(violation)).toResponse();
+    }
+
+    /** No token where one is needed. The token itself is never logged nor echoed. */
+    @ServerExceptionMapper
+    public Response unauthorized(UnauthorizedException e) {
+        return unauthorized("a bearer token is required: send 'Authorization: Bearer <token>' (bin/trainyard token "
+                + "USER ROLE issues one for the local stack)");
+    }
+
+    /** A token that is expired, malformed, from another issuer or not signed by the trusted key. */
+    @ServerExceptionMapper
+    public Response authenticationFailed(AuthenticationFailedException e) {
+        return unauthorized("the bearer token is not valid: it is malformed, expired, from another issuer or not "
+                + "signed by trainyard's key; get a new one");
+    }
+
+    @ServerExceptionMapper
+    public Response forbidden(ForbiddenException e) {
+        String detail = e.getMessage() == null || e.getMessage().isBlank()
+                ? "your role may not do this: reading needs viewer, researcher or admin; submitting, uploading and "
+                        + "cancelling need researcher or admin"
+                : e.getMessage();
+        return new Problem(Problem.TYPE_BASE + "forbidden", "Forbidden", 403, detail, null).toResponse();
+    }
+
+    private static Response unauthorized(String detail) {
+        return Response.fromResponse(new Problem(Problem.TYPE_BASE + "unauthorized", "Unauthorized", 401, detail,
+                null).toResponse()).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer").build();
     }
 
     @ServerExceptionMapper

@@ -1,6 +1,9 @@
 package io.trainyard.scheduler.service;
 
+import io.quarkus.security.ForbiddenException;
 import io.smallrye.mutiny.Uni;
+import io.trainyard.contracts.Caller;
+import io.trainyard.contracts.Visibility;
 import io.trainyard.scheduler.config.SchedulerConfig;
 import io.trainyard.storage.DatasetMeta;
 import io.trainyard.storage.DatasetStore;
@@ -65,11 +68,10 @@ public class DatasetService {
      * @throws InvalidCsvException     where the CSV is not a dataset
      * @throws UploadTooLargeException past {@code trainyard.scheduler.datasets.max-bytes}
      */
-    public DatasetMeta upload(String id, String partitionColumn, boolean replace, InputStream body) {
+    public DatasetMeta upload(String id, String partitionColumn, boolean replace, InputStream body, Caller caller,
+            Visibility visibility) {
         Keys.datasetId(id);
-        if (!replace && store.meta(id).isPresent()) {
-            throw new DatasetExistsException(id);
-        }
+        checkMayWrite(id, replace, caller);
         CsvProfiler.Limits limits = new CsvProfiler.Limits(maxUploadBytes(), config.maxLineLength(),
                 config.maxColumns(), config.maxPartitions());
         Path file = null;
@@ -80,7 +82,8 @@ public class DatasetService {
                 profile = CsvProfiler.profile(body, copy, partitionColumn, limits);
             }
             DatasetMeta meta = new DatasetMeta(id, profile.rows(), profile.columns(), partitionColumn,
-                    partitionColumn == null ? List.of() : profile.partitions(), profile.bytes(), Instant.now());
+                    partitionColumn == null ? List.of() : profile.partitions(), profile.bytes(), Instant.now(),
+                    caller.user(), visibility);
             store(meta, file);
             return meta;
         } catch (IOException e) {
@@ -93,6 +96,35 @@ public class DatasetService {
                     LOG.warnf("Could not delete the temporary file %s: %s", file, e.getMessage());
                 }
             }
+        }
+    }
+
+    /**
+     * Whether {@code caller} may write dataset {@code id}: a new id, or (with {@code replace}) one they may change.
+     * Another user's private dataset answers 409 "taken" whether or not replacing was asked for, so that it looks
+     * no different from a dataset the caller cannot see; a visible one they may not change answers 403.
+     */
+    private void checkMayWrite(String id, boolean replace, Caller caller) {
+        if (!caller.canCreate()) {
+            throw new ForbiddenException("a " + caller.role().wire() + " may not create datasets; ask for the "
+                    + "researcher role");
+        }
+        Optional<DatasetMeta> existing = store.meta(id);
+        if (existing.isEmpty()) {
+            return;
+        }
+        DatasetMeta meta = existing.get();
+        if (!caller.canRead(meta.owner(), meta.visibility())) {
+            throw DatasetExistsException.taken(id);
+        }
+        if (!replace) {
+            throw new DatasetExistsException(id);
+        }
+        if (!caller.canChange(meta.owner())) {
+            throw new ForbiddenException(meta.owner() == null
+                    ? "only an admin may replace dataset '" + id + "' (it has no owner)"
+                    : "dataset '" + id + "' belongs to " + meta.owner() + "; only its owner or an admin may replace "
+                            + "it");
         }
     }
 
@@ -117,15 +149,27 @@ public class DatasetService {
         }
     }
 
-    /** A page of the complete datasets (those with a meta.json), ordered by id. */
-    public Uni<Listed> list(int page, int size) {
+    /**
+     * A page of the complete datasets (those with a meta.json) that {@code caller} may read, ordered by id. For an
+     * admin only the page's metadata is read; anyone else's listing reads every dataset's metadata to filter it.
+     */
+    public Uni<Listed> list(int page, int size, Caller caller) {
         return blocking(() -> {
-            List<String> ids = objects.list(PREFIX).stream()
+            List<String> all = objects.list(PREFIX).stream()
                     .filter(key -> key.endsWith(META))
                     .map(key -> key.substring(PREFIX.length(), key.length() - META.length()))
                     .filter(id -> id.indexOf('/') < 0)
                     .sorted()
                     .toList();
+            if (!caller.isAdmin()) {
+                List<DatasetMeta> readable = all.stream().map(store::meta).flatMap(Optional::stream)
+                        .filter(meta -> caller.canRead(meta.owner(), meta.visibility()))
+                        .toList();
+                int from = (int) Math.min((long) page * size, readable.size());
+                return new Listed(readable.size(), readable.subList(from, (int) Math.min((long) from + size,
+                        readable.size())));
+            }
+            List<String> ids = all;
             long from = Math.min((long) page * size, ids.size());
             List<DatasetMeta> items = ids.subList((int) from, (int) Math.min(from + size, ids.size())).stream()
                     .map(store::meta)
@@ -140,12 +184,23 @@ public class DatasetService {
         return blocking(() -> store.meta(datasetId));
     }
 
-    /** Generates the deterministic city-demand data set and stores it under {@code id}, replacing one of that id. */
-    public Uni<DatasetMeta> generateDemo(String id, int cities, int days, long seed) {
+    /** The dataset's metadata, empty when there is no such dataset or {@code caller} may not read it. */
+    public Uni<Optional<DatasetMeta>> meta(String datasetId, Caller caller) {
+        return meta(datasetId).map(meta -> meta.filter(m -> caller.canRead(m.owner(), m.visibility())));
+    }
+
+    /**
+     * Generates the deterministic city-demand data set and stores it under {@code id} for {@code caller}, replacing
+     * one of that id that they may change.
+     */
+    public Uni<DatasetMeta> generateDemo(String id, int cities, int days, long seed, Caller caller,
+            Visibility visibility) {
         return blocking(() -> {
+            checkMayWrite(id, true, caller);
             CityDemand.Generated generated = CityDemand.generate(id, cities, days, seed);
-            store.save(generated.meta(), generated.csv());
-            return generated.meta();
+            DatasetMeta meta = generated.meta().ownedBy(caller.user(), visibility);
+            store.save(meta, generated.csv());
+            return meta;
         });
     }
 

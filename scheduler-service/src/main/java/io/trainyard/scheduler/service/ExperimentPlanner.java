@@ -7,6 +7,7 @@ import io.trainyard.contracts.ModelSpec;
 import io.trainyard.contracts.Topology;
 import io.trainyard.contracts.TrainRun;
 import io.trainyard.contracts.TrainingSpec;
+import io.trainyard.contracts.Visibility;
 import io.trainyard.scheduler.ExperimentEntity;
 import io.trainyard.scheduler.OutboxEntity;
 import io.trainyard.scheduler.RunEntity;
@@ -37,9 +38,13 @@ public class ExperimentPlanner {
         this.clock = clock;
     }
 
-    /** One run (and command) per partition and search point, partition by partition. */
-    public ExperimentPlan plan(ValidatedSpec validated) {
+    /**
+     * One run (and command) per partition and search point, partition by partition, owned by {@code owner}: the
+     * commands carry the owner and visibility, so the run's events do too.
+     */
+    public ExperimentPlan plan(ValidatedSpec validated, String owner) {
         ExperimentSpec spec = validated.spec();
+        Visibility visibility = Visibility.parse("visibility", spec.visibility());
         Instant now = clock.instant();
         String pool = spec.resources().pool();
 
@@ -52,6 +57,8 @@ public class ExperimentPlanner {
         experiment.pool = pool;
         experiment.spec = json(spec);
         experiment.createdAt = now;
+        experiment.owner = owner;
+        experiment.visibility = visibility;
 
         ExperimentSpec.Training base = spec.training();
         List<SearchSpace.Point> points = validated.points();
@@ -94,7 +101,7 @@ public class ExperimentPlanner {
                 runs.add(run);
 
                 TrainRun command = new TrainRun(Messages.SCHEMA_VERSION, experiment.id, run.id, pool, data,
-                        models.get(p), training, 0, now);
+                        models.get(p), training, 0, now, owner, visibility);
                 OutboxEntity row = new OutboxEntity();
                 row.runId = run.id;
                 row.routingKey = routingKey;

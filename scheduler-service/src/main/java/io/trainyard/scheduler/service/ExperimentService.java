@@ -5,6 +5,8 @@ import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.quarkus.panache.common.Page;
 import io.smallrye.mutiny.Uni;
 import io.trainyard.contracts.CancelRuns;
+import io.trainyard.contracts.Caller;
+import io.quarkus.security.ForbiddenException;
 import io.trainyard.contracts.Messages;
 import io.trainyard.scheduler.ExperimentEntity;
 import io.trainyard.scheduler.OutboxEntity;
@@ -63,9 +65,13 @@ public class ExperimentService {
      * Checks the spec (the dataset lookup runs off the event loop), then writes the experiment, its runs and their
      * commands in one transaction and asks the outbox relay to publish them. The answer does not wait for the broker.
      */
-    public Uni<Submitted> submit(ExperimentSpec spec) {
-        return validator.validate(spec)
-                .map(planner::plan)
+    public Uni<Submitted> submit(ExperimentSpec spec, Caller caller) {
+        if (!caller.canCreate()) {
+            return Uni.createFrom().failure(new ForbiddenException("a " + caller.role().wire()
+                    + " may not submit experiments; ask for the researcher role"));
+        }
+        return validator.validate(spec, caller)
+                .map(validated -> planner.plan(validated, caller.user()))
                 .call(this::save)
                 .invoke(relay::trigger)
                 .map(plan -> new Submitted(plan.experiment().id, plan.runs().size()));
@@ -84,22 +90,33 @@ public class ExperimentService {
      * transaction the runs become CANCELLED, their unsent commands are dropped and a signal for the running trainers
      * joins the outbox. Cancelling again is harmless and sends the signal again. Finished runs keep their state.
      */
-    public Uni<ExperimentSummary> cancel(UUID experimentId, UUID runId, String reason) {
+    public Uni<ExperimentSummary> cancel(UUID experimentId, UUID runId, String reason, Caller caller) {
         Instant now = Instant.now();
-        return checkCancelTarget(experimentId, runId)
+        return checkCancelTarget(experimentId, runId, caller)
                 .chain(() -> vertx.executeBlocking(() -> {
                     cancellations.cancel(experimentId, runId == null ? List.of() : List.of(runId), reason, now);
                     return null;
                 }, false))
                 .chain(() -> markCancelled(experimentId, runId, reason, now))
                 .invoke(relay::trigger)
-                .chain(() -> summary(experimentId));
+                .chain(() -> summary(experimentId, caller));
     }
 
+    /**
+     * The experiment (and run) must exist and be visible to the caller (else 404, as if it did not exist), and the
+     * caller must be allowed to change it (else 403).
+     */
     @WithSession
-    Uni<Void> checkCancelTarget(UUID experimentId, UUID runId) {
-        return experiments.findById(experimentId)
-                .onItem().ifNull().failWith(() -> new NotFoundException("no experiment " + experimentId))
+    Uni<Void> checkCancelTarget(UUID experimentId, UUID runId, Caller caller) {
+        return visible(experimentId, caller)
+                .invoke(experiment -> {
+                    if (!caller.canChange(experiment.owner)) {
+                        throw new ForbiddenException(experiment.owner == null
+                                ? "only an admin may cancel experiment " + experimentId + " (it has no owner)"
+                                : "experiment " + experimentId + " belongs to " + experiment.owner
+                                        + "; only its owner or an admin may cancel it");
+                    }
+                })
                 .chain(experiment -> runId == null ? Uni.createFrom().voidItem() : runs.findById(runId)
                         .onItem().ifNull().failWith(() -> new NotFoundException("no run " + runId))
                         .invoke(run -> {
@@ -124,10 +141,23 @@ public class ExperimentService {
                 .replaceWithVoid();
     }
 
-    @WithSession
-    public Uni<ExperimentSummary> summary(UUID id) {
+    /**
+     * The experiment when the caller may read it; fails with {@link NotFoundException} when it does not exist or is
+     * another user's private experiment (the two look the same, so ids of private experiments reveal nothing).
+     */
+    private Uni<ExperimentEntity> visible(UUID id, Caller caller) {
         return experiments.findById(id)
                 .onItem().ifNull().failWith(() -> new NotFoundException("no experiment " + id))
+                .invoke(experiment -> {
+                    if (!caller.canRead(experiment.owner, experiment.visibility)) {
+                        throw new NotFoundException("no experiment " + id);
+                    }
+                });
+    }
+
+    @WithSession
+    public Uni<ExperimentSummary> summary(UUID id, Caller caller) {
+        return visible(id, caller)
                 .chain(experiment -> runs.summarize(id).map(states -> {
                     Map<RunState, Long> byState = new EnumMap<>(RunState.class);
                     states.forEach(s -> byState.put(s.state(), s.count()));
@@ -152,8 +182,9 @@ public class ExperimentService {
      * null for any), newest first.
      */
     @WithSession
-    public Uni<Listed> list(ExperimentStatus status, String name, int page, int size) {
-        return experiments.tallies(name == null || name.isBlank() ? null : name.strip()).chain(tallies -> {
+    public Uni<Listed> list(ExperimentStatus status, String name, int page, int size, Caller caller) {
+        return experiments.tallies(name == null || name.isBlank() ? null : name.strip(),
+                caller.isAdmin() ? null : caller.user()).chain(tallies -> {
             List<ExperimentRepository.RunTally> matching = tallies.stream()
                     .filter(t -> status == null || ExperimentStatus.of(RunCounts.of(t.byState())) == status)
                     .toList();
@@ -189,9 +220,8 @@ public class ExperimentService {
 
     /** A page of the experiment's runs in partition order; fails with {@link NotFoundException} for no experiment. */
     @WithSession
-    public Uni<List<RunWithAttempts>> runs(UUID experimentId, Page page) {
-        return experiments.findById(experimentId)
-                .onItem().ifNull().failWith(() -> new NotFoundException("no experiment " + experimentId))
+    public Uni<List<RunWithAttempts>> runs(UUID experimentId, Page page, Caller caller) {
+        return visible(experimentId, caller)
                 .chain(experiment -> runs.page(experimentId, page))
                 .chain(page1 -> attempts.ofRuns(page1.stream().map(r -> r.id).toList()).map(all -> {
                     Map<UUID, List<RunAttemptEntity>> byRun = new HashMap<>();
@@ -203,8 +233,8 @@ public class ExperimentService {
 
     /** One run of the experiment with its attempts; {@link NotFoundException} when either is unknown. */
     @WithSession
-    public Uni<RunWithAttempts> run(UUID experimentId, UUID runId) {
-        return runs.findById(runId)
+    public Uni<RunWithAttempts> run(UUID experimentId, UUID runId, Caller caller) {
+        return visible(experimentId, caller).chain(() -> runs.findById(runId))
                 .onItem().ifNull().failWith(() -> new NotFoundException("no run " + runId))
                 .invoke(run -> {
                     if (!run.experimentId.equals(experimentId)) {

@@ -28,6 +28,8 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * @param search       hyperparameter search: one run per partition and search point; absent for one point
  * @param objective    the metric that ranks the runs and its direction; default mae, minimize
  * @param maxAttempts  attempts a run may take before it counts as failed; stored with the spec
+ * @param visibility   {@code private} (default): only its owner and the admins see it; {@code shared}: every user
+ *                     may read it (cancelling stays with the owner and the admins)
  */
 @Schema(description = "An experiment: one training run per partition of a dataset and point of its search")
 public record ExperimentSpec(
@@ -41,7 +43,9 @@ public record ExperimentSpec(
         @Valid Resources resources,
         @Valid Search search,
         @Valid Objective objective,
-        @Schema(examples = "5") @Min(1) @Max(100) Integer maxAttempts) {
+        @Schema(examples = "5") @Min(1) @Max(100) Integer maxAttempts,
+        @Schema(enumeration = {"private", "shared"}, defaultValue = "private")
+        @Pattern(regexp = "private|shared", message = "must be 'private' or 'shared'") String visibility) {
 
     public static final String DEFAULT_TIME_COLUMN = "date";
     public static final String DEFAULT_TARGET_COLUMN = "demand";
@@ -141,7 +145,8 @@ public record ExperimentSpec(
                 objective == null ? Objective.DEFAULT
                         : new Objective(objective.metric(), objective.direction() == null ? "minimize"
                                 : objective.direction()),
-                maxAttempts);
+                maxAttempts,
+                visibility == null ? "private" : visibility);
     }
 
     private static String blankToNull(String value) {

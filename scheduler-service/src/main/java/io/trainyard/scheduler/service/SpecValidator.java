@@ -2,6 +2,7 @@ package io.trainyard.scheduler.service;
 
 import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
+import io.trainyard.contracts.Caller;
 import io.trainyard.scheduler.config.SchedulerConfig;
 import io.trainyard.storage.DatasetMeta;
 import io.trainyard.storage.Keys;
@@ -40,6 +41,15 @@ public class SpecValidator {
 
     /** The spec with defaults and its runs' partitions, or a failure with an {@link InvalidRequestException}. */
     public Uni<ValidatedSpec> validate(ExperimentSpec spec) {
+        return validate(spec, null);
+    }
+
+    /**
+     * As {@link #validate(ExperimentSpec)} for a submission by {@code caller}: a dataset the caller may not read is
+     * reported exactly like one that does not exist, so that its columns and partitions stay private. A null caller
+     * means no access rule applies (for callers that checked access themselves).
+     */
+    public Uni<ValidatedSpec> validate(ExperimentSpec spec, Caller caller) {
         if (spec == null) {
             return Uni.createFrom().failure(new InvalidRequestException("body",
                     "an experiment spec (a JSON object) is required"));
@@ -58,7 +68,9 @@ public class SpecValidator {
         if (datasetId.isEmpty()) {
             return fail(violations);
         }
-        return datasets.meta(datasetId.get()).chain(meta -> {
+        return datasets.meta(datasetId.get())
+                .map(found -> found.filter(m -> caller == null || caller.canRead(m.owner(), m.visibility())))
+                .chain(meta -> {
             List<String> partitions = meta.map(m -> checkDataset(spec, m, violations))
                     .orElseGet(() -> {
                         violations.add(new Violation("dataset", "no dataset '" + datasetId.get()

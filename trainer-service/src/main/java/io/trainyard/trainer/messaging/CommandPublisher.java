@@ -33,8 +33,7 @@ public class CommandPublisher {
 
     /** Publishes the continuation of {@code command} after {@code attempt} and waits for the broker's confirm. */
     public void handBack(TrainRun command, int attempt, Duration timeout) {
-        TrainRun continuation = new TrainRun(Messages.SCHEMA_VERSION, command.experimentId(), command.runId(),
-                command.pool(), command.data(), command.model(), command.training(), attempt, Instant.now());
+        TrainRun continuation = command.continuation(attempt, Instant.now());
         OutgoingRabbitMQMetadata metadata = OutgoingRabbitMQMetadata.builder()
                 .withRoutingKey(Topology.commandRoutingKey(command.pool()))
                 .withDeliveryMode(2)

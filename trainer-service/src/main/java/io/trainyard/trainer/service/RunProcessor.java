@@ -276,8 +276,9 @@ public class RunProcessor {
         }
 
         RunRef next() {
+            // The owner and visibility travel with every event: the results service applies them to its reads.
             return new RunRef(command.experimentId(), command.runId(), attempt, sequence.getAndIncrement(),
-                    config.trainerId(), Instant.now());
+                    config.trainerId(), Instant.now(), command.owner(), command.visibility());
         }
 
         void publish(RunEvent event) {
