@@ -133,20 +133,14 @@ public final class TrainingLoop {
             Samples train = run.train();
             int batches = (train.size() + spec.batchSize() - 1) / spec.batchSize();
             long lastCheckpoint = System.nanoTime(); // for checkpointEverySeconds: the resume point counts as one
-            // The epoch's summed batch loss stays on the engine: reading it every batch costs a copy and a native
-            // call per step. Summed in float32 from the resumed value (itself a float), so a resumed epoch reports
-            // the same loss as an uninterrupted one.
-            NDArray lossSum = manager.zeros(new Shape(), DataType.FLOAT32);
             for (int epoch = start.epoch(); epoch < spec.epochs(); epoch++) {
                 long started = System.nanoTime();
                 int[] order = order(train.size(), spec.seed(), epoch);
                 boolean resumedHere = epoch == start.epoch();
-                lossSum.subi(lossSum);
-                if (resumedHere && resumedLoss != 0) {
-                    try (NDArray resumedSum = manager.create((float) resumedLoss)) {
-                        lossSum.addi(resumedSum);
-                    }
-                }
+                // The epoch's summed batch loss stays on the engine: reading it every batch costs a copy and a
+                // native call per step. Summed in float32 from the resumed value (itself a float), so a resumed
+                // epoch reports the same loss as an uninterrupted one. A new array each epoch: a NaN stays in its own.
+                NDArray lossSum = manager.create(resumedHere ? (float) resumedLoss : 0f);
                 for (int batch = resumedHere ? start.batch() : 0; batch < batches; batch++) {
                     step(run, block, parameters, adam, train, order, batch, spec.batchSize(), manager, lossSum);
                     run.afterStep();
@@ -159,8 +153,9 @@ public final class TrainingLoop {
                 // before it is stored, so a crash still loses at most one checkpoint interval of finished epochs.
                 writer.finish();
                 int done = epoch + 1;
-                listener.onEpoch(done, (double) lossSum.getFloat() / batches, validation,
-                        (System.nanoTime() - started) / 1e9);
+                double trainLoss = (double) lossSum.getFloat() / batches;
+                lossSum.close();
+                listener.onEpoch(done, trainLoss, validation, (System.nanoTime() - started) / 1e9);
                 if (done == spec.epochs()) {
                     break;
                 }
