@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -117,9 +118,10 @@ public final class CheckpointableAdam {
         }
         float[] values = array.toFloatArray();
         out.writeInt(values.length);
-        for (float v : values) {
-            out.writeFloat(v);
-        }
+        // In bulk, as writeFloat would one by one (big-endian): the copy is made on the training thread.
+        ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES);
+        bytes.asFloatBuffer().put(values);
+        out.write(bytes.array());
     }
 
     private NDArray readArray(DataInputStream in) throws IOException {
@@ -128,9 +130,9 @@ public final class CheckpointableAdam {
             shape[i] = in.readLong();
         }
         float[] values = new float[in.readInt()];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = in.readFloat();
-        }
+        byte[] bytes = new byte[values.length * Float.BYTES];
+        in.readFully(bytes);
+        ByteBuffer.wrap(bytes).asFloatBuffer().get(values);
         return manager.create(values, new Shape(shape));
     }
 }
