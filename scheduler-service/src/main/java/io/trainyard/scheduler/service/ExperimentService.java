@@ -16,6 +16,7 @@ import io.trainyard.scheduler.RunState;
 import io.trainyard.scheduler.messaging.OutboxRelay;
 import io.trainyard.scheduler.repository.ExperimentRepository;
 import io.trainyard.scheduler.repository.OutboxRepository;
+import io.trainyard.scheduler.repository.PlanWriter;
 import io.trainyard.scheduler.repository.RunAttemptRepository;
 import io.trainyard.scheduler.repository.RunRepository;
 import io.trainyard.storage.Cancellations;
@@ -42,10 +43,12 @@ public class ExperimentService {
     private final RunAttemptRepository attempts;
     private final Cancellations cancellations;
     private final Vertx vertx;
+    private final PlanWriter planWriter;
 
     public ExperimentService(SpecValidator validator, ExperimentPlanner planner, ExperimentRepository experiments,
             RunRepository runs, OutboxRepository outbox, OutboxRelay relay, RunAttemptRepository attempts,
-            Cancellations cancellations, Vertx vertx) {
+            Cancellations cancellations, Vertx vertx, PlanWriter planWriter) {
+        this.planWriter = planWriter;
         this.validator = validator;
         this.planner = planner;
         this.experiments = experiments;
@@ -72,16 +75,9 @@ public class ExperimentService {
         }
         return validator.validate(spec, caller)
                 .map(validated -> planner.plan(validated, caller.user()))
-                .call(this::save)
+                .call(planWriter::write)
                 .invoke(relay::trigger)
                 .map(plan -> new Submitted(plan.experiment().id, plan.runs().size()));
-    }
-
-    @WithTransaction
-    Uni<Void> save(ExperimentPlan plan) {
-        return experiments.persist(plan.experiment())
-                .chain(() -> runs.persist(plan.runs()))
-                .chain(() -> outbox.persist(plan.commands()));
     }
 
     /**
