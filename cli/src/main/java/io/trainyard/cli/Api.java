@@ -121,7 +121,8 @@ final class Api {
             throw new ApiException(call, "interrupted", e);
         }
         if (response.statusCode() >= 300) {
-            throw new ApiException(call, response.statusCode(), String.join("\n", response.body().toList()));
+            throw new ApiException(call, response.statusCode(), String.join("\n", response.body().toList()),
+                    token != null);
         }
         try (Stream<String> lines = response.body()) {
             String name = "message";
@@ -167,7 +168,7 @@ final class Api {
             throw new ApiException(call, "interrupted", e);
         }
         if (response.statusCode() >= 300) {
-            throw new ApiException(call, response.statusCode(), response.body());
+            throw new ApiException(call, response.statusCode(), response.body(), token != null);
         }
         return response;
     }

@@ -12,13 +12,18 @@ final class ApiException extends RuntimeException {
     private final String call;
     private final int status;
     private final String body;
+    private final boolean tokenSent;
 
-    /** The service answered {@code status} with {@code body} (an RFC 7807 problem, usually). */
-    ApiException(String call, int status, String body) {
+    /**
+     * The service answered {@code status} with {@code body} (an RFC 7807 problem, usually); {@code tokenSent} says
+     * whether the call carried a bearer token, for the hint after a 401.
+     */
+    ApiException(String call, int status, String body, boolean tokenSent) {
         super(call + " answered " + status);
         this.call = call;
         this.status = status;
         this.body = body;
+        this.tokenSent = tokenSent;
     }
 
     /** The service could not be reached. */
@@ -27,6 +32,7 @@ final class ApiException extends RuntimeException {
         this.call = call;
         this.status = 0;
         this.body = reason;
+        this.tokenSent = false;
     }
 
     int status() {
@@ -42,6 +48,19 @@ final class ApiException extends RuntimeException {
             err.println("error: " + call + ": " + body);
             return;
         }
+        printProblem(err);
+        if (status == 401) {
+            // the server's detail speaks of HTTP headers; say how this command sends a token
+            err.println(tokenSent
+                    ? "hint: the token was refused (expired, or not signed for this stack): get a new one with "
+                            + "bin/trainyard token USER ROLE and pass it with --token TOKEN or TRAINYARD_TOKEN"
+                    : "hint: no token was sent: get one with bin/trainyard token USER ROLE (ROLE: admin, researcher "
+                            + "or viewer) and pass it with --token TOKEN, or export TRAINYARD_TOKEN=$(bin/trainyard "
+                            + "token USER ROLE)");
+        }
+    }
+
+    private void printProblem(PrintWriter err) {
         JsonNode problem = parse(body);
         if (problem == null || !problem.isObject()) {
             String text = body == null || body.isBlank() ? "(no body)" : body.strip();

@@ -46,6 +46,11 @@ final class DatasetsCommand {
         @Option(names = "--replace", description = "Replace a dataset of the same id.")
         boolean replace;
 
+        @Option(names = "--visibility", paramLabel = "VISIBILITY",
+                description = "private (the scheduler's default: only you and the admins see it) or shared (every "
+                        + "user may read it and train on it).")
+        String visibility;
+
         @Override
         public Integer call() throws FileNotFoundException {
             TrainyardCli root = datasets.root;
@@ -58,6 +63,7 @@ final class DatasetsCommand {
             query.put("id", id);
             query.put("partitionColumn", partitionColumn);
             query.put("replace", replace ? "true" : null);
+            query.put("visibility", visibility);
             // Streamed from the file, never read whole into memory.
             JsonNode meta = api.post(api.scheduler("/datasets" + Api.query(query)), "text/csv",
                     HttpRequest.BodyPublishers.ofFile(file));

@@ -11,7 +11,10 @@ import picocli.CommandLine.Spec;
 
 /** The {@code trainyard} command. */
 @Command(name = "trainyard", mixinStandardHelpOptions = true, version = "trainyard 0.1.0",
-        description = "Submit experiments to trainyard and follow them, upload datasets, read results.",
+        description = {"Submit experiments to trainyard and follow them, upload datasets, read results.",
+            "Every call needs a bearer token: get one with bin/trainyard token USER ROLE (local stack; ROLE is admin, "
+                    + "researcher or viewer) and pass it with --token or the environment variable TRAINYARD_TOKEN, "
+                    + "e.g. export TRAINYARD_TOKEN=$(bin/trainyard token alice researcher)."},
         subcommands = {SubmitCommand.class, ListCommand.class, StatusCommand.class, CancelCommand.class,
             DatasetsCommand.class, ResultsCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
@@ -44,7 +47,8 @@ public final class TrainyardCli {
 
     @Option(names = "--token", scope = ScopeType.INHERIT, paramLabel = "TOKEN",
             defaultValue = "${env:TRAINYARD_TOKEN}",
-            description = "Sent as 'Authorization: Bearer TOKEN' (env TRAINYARD_TOKEN).")
+            description = "Sent as 'Authorization: Bearer TOKEN' (env TRAINYARD_TOKEN); the APIs require one. "
+                    + "bin/trainyard token USER ROLE prints one for the local stack.")
     String token;
 
     @Option(names = "--http-timeout", scope = ScopeType.INHERIT, paramLabel = "SECONDS", defaultValue = "60",

@@ -184,6 +184,34 @@ class TrainyardCliTest {
     }
 
     @Test
+    void aRefusedCallSaysHowToGetATokenAndHowToPassIt() {
+        api.on("GET /experiments", problem(401, """
+                {"type":"https://trainyard.io/problems/unauthorized","title":"Unauthorized","status":401,
+                 "detail":"a bearer token is required: send 'Authorization: Bearer <token>'"}
+                """));
+
+        assertThat(run("list")).isEqualTo(TrainyardCli.ERROR);
+        assertThat(err.toString()).contains("answered HTTP 401 Unauthorized")
+                .contains("hint: no token was sent").contains("bin/trainyard token USER ROLE")
+                .contains("--token TOKEN").contains("TRAINYARD_TOKEN");
+
+        StringWriter before = new StringWriter();
+        before.write(err.toString());
+        assertThat(run("list", "--token", "stale")).isEqualTo(TrainyardCli.ERROR);
+        assertThat(err.toString().substring(before.toString().length()))
+                .contains("hint: the token was refused").contains("bin/trainyard token USER ROLE")
+                .contains("--token TOKEN or TRAINYARD_TOKEN").doesNotContain("stale");
+    }
+
+    @Test
+    void theHelpSaysHowToGetATokenAndHowToPassIt() {
+        assertThat(run("--help")).isZero();
+
+        assertThat(out.toString()).contains("bin/trainyard token USER ROLE").contains("--token")
+                .contains("TRAINYARD_TOKEN");
+    }
+
+    @Test
     void anUnreachableServiceIsSaidSo() throws IOException {
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
@@ -263,9 +291,10 @@ class TrainyardCliTest {
         assertThat(out.toString()).contains("Uploaded dataset sales: 1 rows")
                 .contains("date (date), city (string), units (number)").contains("1 values of city");
 
-        assertThat(run("datasets", "upload", csv.toString(), "--id", "sales", "--replace"))
-                .isEqualTo(TrainyardCli.ERROR);
-        assertThat(api.requests("POST", "/datasets").get(1).query()).isEqualTo("id=sales&replace=true");
+        assertThat(run("datasets", "upload", csv.toString(), "--id", "sales", "--replace", "--visibility",
+                "shared")).isEqualTo(TrainyardCli.ERROR);
+        assertThat(api.requests("POST", "/datasets").get(1).query())
+                .isEqualTo("id=sales&replace=true&visibility=shared");
         assertThat(err.toString()).contains("answered HTTP 400 Invalid CSV")
                 .contains("line 3, column 4: the row has more values than the header has columns");
     }
