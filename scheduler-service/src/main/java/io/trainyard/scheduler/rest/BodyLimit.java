@@ -44,9 +44,19 @@ public class BodyLimit implements ReaderInterceptor {
         return context.proceed();
     }
 
-    /** Everything but the raw bodies of dataset uploads. */
+    /**
+     * Everything but the raw bodies of dataset uploads: a concrete {@code text/...} or
+     * {@code application/octet-stream}. A wildcard type or subtype ({@code application/*} and the like) is no upload
+     * type: the JSON endpoints accept it, so it must not let a body past the limit.
+     */
     private static boolean limited(MediaType type) {
-        return type != null && !(type.getType().equals("text") || type.isCompatible(MediaType.APPLICATION_OCTET_STREAM_TYPE));
+        if (type == null) {
+            return false;
+        }
+        boolean upload = !type.isWildcardType() && !type.isWildcardSubtype()
+                && (type.getType().equalsIgnoreCase("text")
+                        || type.isCompatible(MediaType.APPLICATION_OCTET_STREAM_TYPE));
+        return !upload;
     }
 
     private WebApplicationException tooLarge() {

@@ -52,6 +52,12 @@ public class ProblemMappers {
     /** A body that is not JSON, or does not fit the request: names the field where Jackson knows it. */
     @ServerExceptionMapper(priority = 1)
     public Response json(JsonProcessingException e) {
+        // BodyLimit cut the body off while Jackson read a field's value: Jackson wraps that, it is still a 413
+        for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+            if (cause instanceof WebApplicationException web && web.getResponse().getStatus() == 413) {
+                return web(web);
+            }
+        }
         String field = e instanceof JsonMappingException mapping ? path(mapping) : "";
         Violation violation = new Violation(field.isEmpty() ? "body" : field, e.getOriginalMessage());
         return Problem.invalid("the body does not fit this request: " + violation.field() + ": "

@@ -13,6 +13,7 @@ import io.restassured.specification.RequestSpecification;
 import io.trainyard.contracts.testing.TestTokens;
 import io.trainyard.scheduler.testing.Api;
 import io.trainyard.scheduler.testing.Broker;
+import io.trainyard.scheduler.testing.Problems;
 import io.trainyard.storage.ObjectStore;
 import io.trainyard.storage.testing.S3ProxyResource;
 import jakarta.inject.Inject;
@@ -369,6 +370,22 @@ class HostileInputTest {
                 .then().statusCode(413).contentType("application/problem+json");
         given().contentType(ContentType.JSON).body(Map.of("reason", "r".repeat(2 * 1024 * 1024)))
                 .post("/experiments/" + UUID.randomUUID() + "/cancel").then().statusCode(413);
+    }
+
+    @Test
+    void wildcardTypesAndChunkedValuesAreHeldToTheLimitToo() {
+        byte[] spec = ("{\"name\":\"" + "x".repeat(2 * 1024 * 1024) + "\"}").getBytes(StandardCharsets.UTF_8);
+        byte[] cancel = ("{\"reason\":\"" + "r".repeat(2 * 1024 * 1024) + "\"}").getBytes(StandardCharsets.UTF_8);
+        // the JSON endpoints accept a wildcard type: it is no upload type, so the limit of JSON bodies holds
+        for (String type : List.of("*/*", "application/*")) {
+            Problems.assertProblem(given().contentType(type).body(spec).post("/experiments"), 413);
+            Problems.assertProblem(given().contentType(type).body(cancel)
+                    .post("/experiments/" + UUID.randomUUID() + "/cancel"), 413);
+            Problems.assertProblem(given().contentType(type).body(cancel).post("/datasets/demo"), 413);
+        }
+        // chunked, the limit is crossed inside a field's value: still 413, not a 400 about that field
+        Problems.assertProblem(given().contentType(ContentType.JSON).body(new java.io.ByteArrayInputStream(cancel))
+                .post("/experiments/" + UUID.randomUUID() + "/cancel"), 413);
     }
 
     @Test
