@@ -389,6 +389,29 @@ class HostileInputTest {
     }
 
     @Test
+    void yamlAliasesDuplicateKeysAndDeepNestingAreRefusedNotMisread() throws Exception {
+        Map<String, Object> spec = Api.spec(dataset);
+        spec.remove("timeColumn");
+        spec.remove("targetColumn");
+        String valid = yaml.writeValueAsString(spec) + "timeColumn: date\ntargetColumn: demand\n";
+        postYaml(valid).then().statusCode(201);
+
+        // Jackson reads an alias as its anchor's name: timeColumn would be "date" instead of "demand", accepted
+        Response aliased = postYaml(yaml.writeValueAsString(spec) + "targetColumn: &date demand\ntimeColumn: *date\n");
+        Problems.assertProblem(aliased, 400);
+        assertThat(aliased.jsonPath().getString("detail")).contains("alias");
+        // two names: which one would be meant?
+        Problems.assertProblem(postYaml(valid + "name: again\n"), 400);
+        // nesting far deeper than any spec, in a field the spec ignores
+        Problems.assertProblem(postYaml(valid + "notes: " + json.writeValueAsString(nested(30)) + "\n"), 400);
+    }
+
+    static Response postYaml(String body) {
+        return given().contentType("application/yaml").body(body.getBytes(StandardCharsets.UTF_8))
+                .post("/experiments");
+    }
+
+    @Test
     void hostileDatasetsAndIdsNeverBreakTheSchedulerNorEscapeTheirPrefix() {
         int n = 0;
         for (int i = 0; i < 300; i++, n++) {
