@@ -91,6 +91,18 @@ class TokenScriptIT {
     }
 
     @Test
+    void hoursWithALeadingZeroAreDecimal() throws Exception {
+        Process process = new ProcessBuilder(root.resolve("bin/trainyard").toString(), "token", "e2e-hal",
+                "researcher", "--hours", "08").directory(root.toFile()).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(out).isZero();
+        var claims = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                java.util.Base64.getUrlDecoder().decode(out.split("\\.")[1]));
+        assertThat(claims.path("exp").asLong() - claims.path("iat").asLong()).isEqualTo(8 * 3600);
+    }
+
+    @Test
     void theScriptRefusesUsersAndRolesTheServicesWouldNot() throws Exception {
         for (String[] args : new String[][] {{"../alice", "admin"}, {"alice", "root"}, {"alice"}}) {
             String[] command = new String[args.length + 2];
