@@ -92,6 +92,9 @@ final class SubmitCommand implements Callable<Integer> {
     /** Following an experiment: progress while it runs, results once it finished. */
     static final class Follow {
 
+        private static final java.util.Set<String> FINAL_EVENTS = java.util.Set.of("run.completed", "run.failed",
+                "run.cancelled");
+
         private final Api api;
         private final String id;
         private final PrintWriter out;
@@ -101,6 +104,8 @@ final class SubmitCommand implements Callable<Integer> {
         private final boolean quiet;
         /** Latest epoch / epochs of each run, from the results service's live events. */
         private final Map<String, int[]> epochs = new ConcurrentHashMap<>();
+        /** The fraction last shown: the bar never moves back (the counts and the live events arrive apart). */
+        private double shown;
         private final boolean interactive = System.console() != null;
 
         Follow(Api api, String id, PrintWriter out, Duration poll, Duration timeout, int maxRows, boolean quiet) {
@@ -179,7 +184,7 @@ final class SubmitCommand implements Callable<Integer> {
         }
 
         /** A progress bar of finished runs plus the epochs of running ones, and the counts. */
-        private String progress(JsonNode view, Duration elapsed) {
+        String progress(JsonNode view, Duration elapsed) {
             long total = Math.max(1, view.path("runs").asLong());
             double partial = 0;
             long running = Experiments.count(view, "running");
@@ -188,7 +193,8 @@ final class SubmitCommand implements Callable<Integer> {
                         .sum();
                 partial = Math.min(partial, running);
             }
-            double done = Math.min(1, (Experiments.finished(view) + partial) / total);
+            double done = Math.max(shown, Math.min(1, (Experiments.finished(view) + partial) / total));
+            shown = done;
             int width = 30;
             int filled = (int) Math.round(done * width);
             return String.format(java.util.Locale.ROOT, "[%s%s] %3d%%  %d/%d runs finished (%s)  %s",
@@ -201,23 +207,32 @@ final class SubmitCommand implements Callable<Integer> {
         private void startEvents() {
             Thread.ofPlatform().daemon().name("trainyard-events").start(() -> {
                 try {
-                    api.events(api.results("/experiments/" + id + "/events"), event -> {
-                        if (!event.name().equals("run.progress")) {
-                            return;
-                        }
-                        try {
-                            JsonNode progress = Api.JSON.readTree(event.data());
-                            epochs.put(progress.path("run").path("runId").asText(),
-                                    new int[] {progress.path("epoch").asInt(), Math.max(1,
-                                            progress.path("epochs").asInt(1))});
-                        } catch (IOException e) {
-                            // an event we cannot read only leaves the bar a little behind
-                        }
-                    });
+                    api.events(api.results("/experiments/" + id + "/events"), event -> onEvent(event.name(),
+                            event.data()));
                 } catch (RuntimeException e) {
                     // the results service is optional for following: the scheduler has the counts
                 }
             });
+        }
+
+        /** One live event: a run's epoch, or its end (then it counts among the finished runs only). */
+        void onEvent(String name, String data) {
+            boolean progressEvent = name.equals("run.progress");
+            if (!progressEvent && !FINAL_EVENTS.contains(name)) {
+                return;
+            }
+            try {
+                JsonNode event = Api.JSON.readTree(data);
+                String runId = event.path("run").path("runId").asText();
+                if (progressEvent) {
+                    epochs.put(runId, new int[] {event.path("epoch").asInt(), Math.max(1,
+                            event.path("epochs").asInt(1))});
+                } else {
+                    epochs.remove(runId);
+                }
+            } catch (IOException e) {
+                // an event we cannot read only leaves the bar a little behind
+            }
         }
 
         private static void sleep(Duration duration) {
