@@ -11,6 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +21,9 @@ import java.util.UUID;
 /**
  * Writes a batch of run events on one connection of the reactive pool, inside the caller's transaction. Rows go in
  * as arrays ({@code unnest}), one statement per table, because one round trip and one commit per event capped
- * ingest at a few hundred events per second; the run status upserts go as one pipelined batch in event order, so
- * the status rules see the events one after the other exactly as they would one per transaction.
+ * ingest at a few hundred events per second. Run statuses go the same way, one row per run and statement: the status
+ * rules must see a run's events one after the other, exactly as they would one per transaction (see
+ * {@link #applyStatuses}).
  */
 @ApplicationScoped
 public class EventBatchRepository {
@@ -73,7 +75,8 @@ public class EventBatchRepository {
     private static final String UPSERT_STATUS = """
             insert into run_status (run_id, experiment_id, status, reason, partition_value, attempt, sequence, epoch,
                                     epochs, updated_at)
-            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+            select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::int4[], $7::int8[],
+                                 $8::int4[], $9::int4[], $10::timestamptz[])
             on conflict (run_id) do update set
                 status = excluded.status,
                 reason = excluded.reason,
@@ -203,18 +206,88 @@ public class EventBatchRepository {
         return connection.preparedQuery(TOUCH).execute(Tuple.of(ids, owners, visibilities)).replaceWithVoid();
     }
 
-    /** Applies the status changes one after the other, in one round trip. */
+    /**
+     * Applies the status changes as if one after the other. A change that the run's next one makes moot is left
+     * out ({@link #supersedes}); what remains goes in rounds, the first remaining change of every run, then the
+     * second, and so on: an upsert statement may touch a row only once. In the usual batch (each run's progress
+     * since the last batch) that is one statement for all runs.
+     */
     public Uni<Void> applyStatuses(SqlConnection connection, List<StatusChange> changes) {
-        if (changes.isEmpty()) {
-            return Uni.createFrom().voidItem();
+        Map<UUID, List<StatusChange>> byRun = new HashMap<>();
+        int rounds = 0;
+        for (StatusChange change : changes) {
+            List<StatusChange> run = byRun.computeIfAbsent(change.run().runId(), id -> new ArrayList<>(1));
+            if (!run.isEmpty() && supersedes(change, run.getLast())) {
+                run.set(run.size() - 1, change);
+            } else {
+                run.add(change);
+            }
+            rounds = Math.max(rounds, run.size());
         }
-        List<Tuple> tuples = new ArrayList<>(changes.size());
-        for (StatusChange c : changes) {
-            tuples.add(Tuple.from(Arrays.asList(c.run().runId(), c.run().experimentId(), c.status().name(),
-                    c.reason(), c.partition(), c.run().attempt(), c.run().sequence(), c.epoch(), c.epochs(),
-                    NativeSql.utc(c.run().at()))));
+        // runs in id order within a statement: two replicas upserting the same runs lock them in the same order
+        List<List<StatusChange>> runs = byRun.entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
+                .map(Map.Entry::getValue)
+                .toList();
+        Uni<Void> applied = Uni.createFrom().voidItem();
+        for (int round = 0; round < rounds; round++) {
+            int r = round;
+            List<StatusChange> statement = runs.stream().filter(run -> run.size() > r).map(run -> run.get(r)).toList();
+            applied = applied.flatMap(v -> upsertStatuses(connection, statement));
         }
-        return connection.preparedQuery(UPSERT_STATUS).executeBatch(tuples).replaceWithVoid();
+        return applied;
+    }
+
+    /**
+     * Whether applying {@code earlier} then {@code later} leaves the run's row exactly as applying {@code later}
+     * alone would, whatever the row held before. True for two RUNNING changes where the later one is newer by
+     * (attempt, sequence) and sets every field the earlier one sets (a field left null keeps the stored value,
+     * which could be the earlier one's): if the earlier one is accepted, so is the later one, which then
+     * overwrites it; if the earlier one is refused (stale, or the run is SUCCEEDED or CANCELLED), the later one
+     * meets the same rule on its own.
+     */
+    static boolean supersedes(StatusChange later, StatusChange earlier) {
+        return later.status() == RunState.RUNNING && earlier.status() == RunState.RUNNING
+                && compare(later.run(), earlier.run()) > 0
+                && (later.partition() != null || earlier.partition() == null)
+                && (later.epoch() != null || earlier.epoch() == null)
+                && (later.epochs() != null || earlier.epochs() == null);
+    }
+
+    private static int compare(RunRef a, RunRef b) {
+        int byAttempt = Integer.compare(a.attempt(), b.attempt());
+        return byAttempt != 0 ? byAttempt : Long.compare(a.sequence(), b.sequence());
+    }
+
+    private static Uni<Void> upsertStatuses(SqlConnection connection, List<StatusChange> changes) {
+        int n = changes.size();
+        UUID[] runs = new UUID[n];
+        UUID[] experiments = new UUID[n];
+        String[] statuses = new String[n];
+        String[] reasons = new String[n];
+        String[] partitions = new String[n];
+        Integer[] attempts = new Integer[n];
+        Long[] sequences = new Long[n];
+        Integer[] epochs = new Integer[n];
+        Integer[] totals = new Integer[n];
+        OffsetDateTime[] at = new OffsetDateTime[n];
+        for (int i = 0; i < n; i++) {
+            StatusChange c = changes.get(i);
+            runs[i] = c.run().runId();
+            experiments[i] = c.run().experimentId();
+            statuses[i] = c.status().name();
+            reasons[i] = c.reason();
+            partitions[i] = c.partition();
+            attempts[i] = c.run().attempt();
+            sequences[i] = c.run().sequence();
+            epochs[i] = c.epoch();
+            totals[i] = c.epochs();
+            at[i] = NativeSql.utc(c.run().at());
+        }
+        return connection.preparedQuery(UPSERT_STATUS)
+                .execute(Tuple.from(List.of(runs, experiments, statuses, reasons, partitions, attempts, sequences,
+                        epochs, totals, at)))
+                .replaceWithVoid();
     }
 
     /**
