@@ -11,6 +11,8 @@ import io.trainyard.contracts.RunEvent;
 import io.trainyard.contracts.Topology;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
 /** Publishes to the real broker the way the trainers do: persistent JSON on trainyard.events, confirmed. */
@@ -57,6 +59,19 @@ final class EventBroker implements AutoCloseable {
                 .build();
         channel.basicPublish(Topology.EVENTS_EXCHANGE, routingKey, false, properties, body);
         channel.waitForConfirmsOrDie(10_000);
+    }
+
+    /** Publishes all of them back to back, then waits for the broker's confirms: they arrive as a burst. */
+    void publishBurst(List<Map.Entry<String, byte[]>> messages)
+            throws IOException, InterruptedException, TimeoutException {
+        AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
+                .contentType("application/json")
+                .deliveryMode(2)
+                .build();
+        for (Map.Entry<String, byte[]> message : messages) {
+            channel.basicPublish(Topology.EVENTS_EXCHANGE, message.getKey(), false, properties, message.getValue());
+        }
+        channel.waitForConfirmsOrDie(30_000);
     }
 
     @Override

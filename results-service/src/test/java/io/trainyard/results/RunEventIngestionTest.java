@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.junit.QuarkusTest;
+import io.trainyard.contracts.Messages;
 import io.trainyard.contracts.RunEvent;
 import io.trainyard.contracts.RunCancelled;
 import io.trainyard.contracts.RunFailed;
@@ -22,7 +23,9 @@ import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.stream.DoubleStream;
 import java.util.stream.StreamSupport;
@@ -184,6 +187,41 @@ class RunEventIngestionTest {
 
         JsonNode body = await().atMost(PATIENCE).until(() -> results(experiment), b -> b.get("runs").size() == 1);
         assertThat(body.get("runs").get(0).get("runId").asText()).isEqualTo(run.toString());
+    }
+
+    @Test
+    void aBurstIsStoredInBatchesAndItsBadMessagesAloneAreRejected() throws Exception {
+        UUID experiment = UUID.randomUUID();
+        List<Map.Entry<String, byte[]>> burst = new ArrayList<>();
+        int events = 0;
+        for (int run = 0; run < 40; run++) {
+            UUID runId = UUID.randomUUID();
+            for (int epoch = 1; epoch <= Events.EPOCHS; epoch++) {
+                RunEvent progressed = Events.progressed(experiment, runId, epoch);
+                burst.add(Map.entry(progressed.routingKey(), Messages.encode(progressed)));
+                events++;
+                if (epoch == 2) {
+                    // delivered again at once, as after a lost ack: stored once
+                    burst.add(Map.entry(progressed.routingKey(), Messages.encode(progressed)));
+                }
+            }
+            if (run % 7 == 3) {
+                burst.add(Map.entry(RunEvent.PROGRESS, "{\"broken\": ".getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+        broker.publishBurst(burst);
+
+        int expected = events;
+        await().atMost(PATIENCE).until(() -> count("select count(*) from run_event where experiment_id = $1",
+                experiment) == expected);
+        assertThat(count("select count(*) from run_progress where experiment_id = $1", experiment))
+                .isEqualTo(expected);
+        assertThat(count("select count(*) from run_status where experiment_id = $1 and status = 'RUNNING' "
+                + "and epoch = " + Events.EPOCHS, experiment)).isEqualTo(40);
+        // the bad messages were settled on their own: the consumer still takes (and acks) what comes next
+        UUID after = UUID.randomUUID();
+        broker.publish(Events.completed(experiment, after, 1, "city-z", Events.metrics(1.0, 2.0, 3.0)));
+        await().atMost(PATIENCE).until(() -> count("select count(*) from run_result where run_id = $1", after) == 1);
     }
 
     @Test

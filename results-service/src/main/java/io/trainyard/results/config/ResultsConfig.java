@@ -2,6 +2,7 @@ package io.trainyard.results.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.trainyard.contracts.Topology;
 import java.time.Duration;
 
 /** Settings of the results service ({@code trainyard.results.*}). */
@@ -64,19 +65,40 @@ public interface ResultsConfig {
 
     interface Ingest {
 
-        /** Most events stored in one transaction. */
+        /**
+         * Most events stored in one transaction. A batch is what arrived while the one before it was stored, so it
+         * is this large only when events arrive faster than they are stored.
+         */
         @WithDefault("500")
         int batchSize();
 
-        /** Longest wait for a batch to fill before what has arrived is stored. */
-        @WithDefault("25ms")
-        Duration batchWindow();
-
         /**
-         * Unacked messages the broker may hand over at once; must match
-         * {@code mp.messaging.incoming.run-events.max-outstanding-messages}, which is what the broker is told.
+         * Unacked messages the broker may hand over at once (the consumer's prefetch): room for the batch being
+         * stored and the next one.
          */
         @WithDefault("2000")
         int prefetch();
+
+        /** The queue run events are read from, declared at startup and bound to every run event. */
+        Queue queue();
+
+        interface Queue {
+
+            /** Queue name; replicas of the service share it. */
+            @WithDefault(Topology.RESULTS_EVENTS_QUEUE)
+            String name();
+
+            /** {@code x-queue-type}: quorum (replicated) or classic. */
+            @WithDefault("quorum")
+            String type();
+
+            /** Whether the queue survives a broker restart. */
+            @WithDefault("true")
+            boolean durable();
+
+            /** Whether the broker deletes the queue when its last consumer goes. */
+            @WithDefault("false")
+            boolean autoDelete();
+        }
     }
 }

@@ -1,170 +1,252 @@
 package io.trainyard.results.messaging;
 
-import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
-import io.smallrye.reactive.messaging.rabbitmq.RabbitMQRejectMetadata;
-import io.trainyard.contracts.InvalidMessageException;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import io.trainyard.contracts.Messages;
 import io.trainyard.contracts.RunEvent;
 import io.trainyard.results.config.ResultsConfig;
+import io.trainyard.results.messaging.RunEventQueue.Delivery;
 import io.trainyard.results.metrics.ResultsMetrics;
 import io.trainyard.results.service.EventRecorder;
 import io.trainyard.results.service.EventRecorder.Received;
 import io.trainyard.results.service.LiveEvents;
 import io.trainyard.results.service.Recording;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Flow;
-import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.eclipse.microprofile.reactive.messaging.Message;
-import org.eclipse.microprofile.reactive.messaging.Metadata;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * Consumes every run event from {@code results.run-events} and records it. Messages are stored in small batches,
- * one transaction each (up to {@code trainyard.results.ingest.batch-size} messages, or what arrived within
- * {@code batch-window}), and acked only after their transaction committed. A message that can never be stored
- * (not an event, or data the database refuses) is logged and rejected without requeue; a transient storage failure
- * requeues the batch after a pause. Batches are handled one at a time, in order, and a failure never ends the
- * stream, so one bad message cannot stop the consumer.
+ * Consumes every run event from {@code results.run-events} ({@link RunEventQueue}) and records it. Messages are
+ * stored in batches, one transaction each, and acked only after their transaction committed. A batch is what arrived
+ * while the one before it was being stored (up to {@code trainyard.results.ingest.batch-size}): a lone event is
+ * stored at once, and under load batches grow until the database keeps up. A message that can never be stored (not
+ * an event, or data the database refuses) is logged and rejected without requeue; a transient storage failure
+ * requeues the batch after a pause. One bad message cannot stop the consumer.
+ *
+ * <p>Messages are decoded as they arrive, on the client's delivery thread, while the batch before them is stored;
+ * batches are stored one at a time, in order, on a thread of their own. Every delivery is settled (acked, rejected
+ * or requeued) before any later one, so one ack with {@code multiple} set settles exactly a committed batch.
  */
 @ApplicationScoped
 public class RunEventConsumer {
 
-    /** Channel bound to the queue {@code results.run-events} in application.properties. */
-    public static final String RUN_EVENTS = "run-events";
-
     private static final Logger LOG = Logger.getLogger(RunEventConsumer.class);
+    private static final Duration IDLE_CHECK = Duration.ofMillis(250);
+    private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(20);
 
-    /** A decoded message. */
-    private record Decoded(Message<byte[]> message, Received received) {
+    /** A delivery as decoded: the event, or why it is not one; and whether it is settled. */
+    private static final class Arrival {
+
+        final Delivery delivery;
+        final Received received;
+        final RuntimeException invalid;
+        boolean settled;
+
+        Arrival(Delivery delivery, Received received, RuntimeException invalid) {
+            this.delivery = delivery;
+            this.received = received;
+            this.invalid = invalid;
+        }
+
+        long tag() {
+            return delivery.tag();
+        }
 
         RunEvent event() {
             return received.event();
         }
     }
 
+    private final RunEventQueue queue;
     private final EventRecorder recorder;
     private final ResultsMetrics metrics;
     private final ResultsConfig config;
     private final LiveEvents live;
+    // bounded in practice by the prefetch: nothing is acked before it is stored
+    private final BlockingQueue<Arrival> arrivals = new LinkedBlockingQueue<>();
+    private volatile boolean running;
+    private Thread batches;
 
-    public RunEventConsumer(EventRecorder recorder, ResultsMetrics metrics, ResultsConfig config,
-            LiveEvents live) {
+    public RunEventConsumer(RunEventQueue queue, EventRecorder recorder, ResultsMetrics metrics,
+            ResultsConfig config, LiveEvents live) {
+        this.queue = queue;
         this.recorder = recorder;
         this.metrics = metrics;
         this.config = config;
         this.live = live;
     }
 
-    /*
-     * The channel's messages in, batches out. The broker's prefetch (max-outstanding-messages) bounds what is
-     * buffered here, since nothing is acked before it is stored.
-     */
-    @Incoming(RUN_EVENTS)
-    public Flow.Subscriber<Message<byte[]>> consume() {
-        UnicastProcessor<Message<byte[]>> messages = UnicastProcessor.create();
-        messages.group().intoLists().of(config.ingest().batchSize(), config.ingest().batchWindow())
-                .onOverflow().buffer(Math.max(16, config.ingest().prefetch()))
-                .onItem().transformToUniAndConcatenate(this::consumeBatch)
-                .subscribe().with(
-                        done -> { },
-                        failure -> LOG.errorf(failure, "The run-events stream ended; no more events are stored"));
-        return messages;
+    void onStart(@Observes StartupEvent event) {
+        running = true;
+        batches = Thread.ofPlatform().name("run-events-batches").start(this::storeBatches);
+        queue.start(this::arrived);
     }
 
-    private Uni<Void> consumeBatch(List<Message<byte[]>> messages) {
-        List<Decoded> decoded = new ArrayList<>(messages.size());
-        List<Uni<Void>> rejections = new ArrayList<>();
-        for (Message<byte[]> message : messages) {
-            byte[] body = message.getPayload();
+    /** Stops taking events, lets the batch being stored finish, then closes the connection (the rest is requeued). */
+    void onStop(@Observes ShutdownEvent event) {
+        queue.stopConsuming();
+        running = false;
+        try {
+            if (batches != null && !batches.join(SHUTDOWN_WAIT)) {
+                LOG.warnf("The batch being stored did not finish within %s; its events come again", SHUTDOWN_WAIT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        queue.close();
+    }
+
+    /** True while batches are being taken and stored. */
+    public boolean isRunning() {
+        return running && batches != null && batches.isAlive();
+    }
+
+    private void arrived(Delivery delivery) {
+        arrivals.add(decode(delivery));
+    }
+
+    private static Arrival decode(Delivery delivery) {
+        byte[] body = delivery.body();
+        try {
+            RunEvent event = Messages.decodeEvent(body);
+            return new Arrival(delivery, new Received(event, new String(body, StandardCharsets.UTF_8)), null);
+        } catch (RuntimeException e) {
+            // InvalidMessageException, or what Jackson may still throw past Messages' own checks: not an event
+            return new Arrival(delivery, null, e);
+        }
+    }
+
+    private void storeBatches() {
+        int batchSize = config.ingest().batchSize();
+        List<Arrival> batch = new ArrayList<>(batchSize);
+        while (running) {
             try {
-                RunEvent event = Messages.decodeEvent(body);
-                decoded.add(new Decoded(message, new Received(event, new String(body, StandardCharsets.UTF_8))));
-            } catch (InvalidMessageException | IllegalArgumentException e) {
-                // IllegalArgumentException: what Jackson may still throw past Messages' own checks, e.g. for a null body
-                LOG.warnf("Rejecting a message on %s that is not a run event (%d bytes): %s", RUN_EVENTS,
-                        body == null ? 0 : body.length, e.getMessage());
-                metrics.rejected();
-                rejections.add(reject(message, e, false));
+                Arrival first = arrivals.poll(IDLE_CHECK.toMillis(), TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                arrivals.drainTo(batch, batchSize - 1);
+                handle(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                // a bug, not the data: settle the batch so that a later multiple ack cannot take it for stored
+                LOG.errorf(e, "Unexpected failure while handling a batch of run events; requeueing it");
+                requeue(batch);
+            } finally {
+                batch.clear();
             }
         }
-        Uni<Void> rejected = rejections.isEmpty() ? Uni.createFrom().voidItem()
-                : Uni.join().all(rejections).andCollectFailures().replaceWithVoid();
-        return rejected.flatMap(v -> decoded.isEmpty() ? Uni.createFrom().voidItem() : store(decoded))
-                .onFailure().recoverWithItem(failure -> {
-                    LOG.errorf(failure, "Unexpected failure while handling a batch of run events");
-                    return null;
-                });
     }
 
-    private Uni<Void> store(List<Decoded> batch) {
+    private void handle(List<Arrival> batch) throws InterruptedException {
+        List<Arrival> events = new ArrayList<>(batch.size());
+        for (Arrival arrival : batch) {
+            if (arrival.invalid == null) {
+                events.add(arrival);
+                continue;
+            }
+            byte[] body = arrival.delivery.body();
+            LOG.warnf("Rejecting a message on %s that is not a run event (%d bytes): %s",
+                    config.ingest().queue().name(), body == null ? 0 : body.length, arrival.invalid.getMessage());
+            metrics.rejected();
+            reject(arrival);
+        }
+        if (!events.isEmpty()) {
+            store(events);
+        }
+    }
+
+    /** Stores the events in one transaction and settles their deliveries. */
+    private void store(List<Arrival> events) throws InterruptedException {
         long started = System.nanoTime();
-        return Uni.createFrom().deferred(() -> recorder.record(batch.stream().map(Decoded::received).toList()))
-                .onItemOrFailure().transformToUni((recordings, failure) -> {
-                    if (failure == null) {
-                        metrics.batchStored(batch.size(), System.nanoTime() - started);
-                        return stored(batch, recordings);
-                    }
-                    if (batch.size() > 1 && StorageFailures.isPermanent(failure)) {
-                        // one event spoils its batch: store them one by one so only that one is rejected
-                        return Multi.createFrom().iterable(batch)
-                                .onItem().transformToUniAndConcatenate(d -> store(List.of(d)))
-                                .collect().last().replaceWithVoid();
-                    }
-                    return storageFailed(batch, failure);
-                });
-    }
-
-    private Uni<Void> stored(List<Decoded> batch, List<Recording> recordings) {
-        List<Uni<Void>> acks = new ArrayList<>(batch.size());
-        for (int i = 0; i < batch.size(); i++) {
-            Decoded d = batch.get(i);
+        List<Recording> recordings;
+        try {
+            recordings = recorder.record(events.stream().map(a -> a.received).toList()).await().indefinitely();
+        } catch (RuntimeException failure) {
+            storageFailed(events, failure);
+            return;
+        }
+        metrics.batchStored(events.size(), System.nanoTime() - started);
+        for (int i = 0; i < events.size(); i++) {
+            Arrival arrival = events.get(i);
             Recording recording = recordings.get(i);
-            metrics.recorded(d.event(), recording);
-            log(d.event(), recording);
+            metrics.recorded(arrival.event(), recording);
+            log(arrival.event(), recording);
             if (!recording.isDuplicate()) {
                 // committed by now: a live subscriber never sees an event the database does not have
-                live.stored(d.event(), d.received().json());
+                live.stored(arrival.event(), arrival.received.json());
             }
-            acks.add(Uni.createFrom().completionStage(d.message()::ack)
-                    // the event is committed: if the ack is lost the broker redelivers it and it counts as a duplicate
-                    .onFailure().recoverWithItem(failure -> {
-                        LOG.warnf("Cannot ack %s of run %s: %s", d.event().routingKey(), d.event().run().runId(),
-                                failure.toString());
-                        return null;
-                    }));
         }
-        return Uni.join().all(acks).andCollectFailures().replaceWithVoid();
+        // committed: if the ack is lost, the broker delivers them again and they count as duplicates
+        ack(events);
     }
 
-    private Uni<Void> storageFailed(List<Decoded> batch, Throwable failure) {
+    private void storageFailed(List<Arrival> events, RuntimeException failure) throws InterruptedException {
         if (StorageFailures.isPermanent(failure)) {
-            Decoded d = batch.get(0);
+            if (events.size() > 1) {
+                // one event spoils its batch: store them one by one so only that one is rejected
+                for (Arrival arrival : events) {
+                    store(List.of(arrival));
+                }
+                return;
+            }
+            Arrival arrival = events.getFirst();
             LOG.errorf(failure, "Rejecting %s of run %s (attempt %d): the database refuses it",
-                    d.event().routingKey(), d.event().run().runId(), d.event().run().attempt());
+                    arrival.event().routingKey(), arrival.event().run().runId(), arrival.event().run().attempt());
             metrics.rejected();
-            return reject(d.message(), failure, false);
+            reject(arrival);
+            return;
         }
-        LOG.warnf("Cannot store %d run events yet, requeueing them in %s: %s", batch.size(), config.retryDelay(),
+        LOG.warnf("Cannot store %d run events yet, requeueing them in %s: %s", events.size(), config.retryDelay(),
                 failure.toString());
-        // the pause holds the stream, which is the back-pressure we want while the database is down
-        return Uni.createFrom().voidItem()
-                .onItem().delayIt().by(config.retryDelay())
-                .flatMap(v -> Uni.join().all(batch.stream().map(d -> reject(d.message(), failure, true)).toList())
-                        .andCollectFailures().replaceWithVoid());
+        try {
+            // the pause holds the batches, which is the back-pressure we want while the database is down
+            Thread.sleep(config.retryDelay());
+        } finally {
+            requeue(events);
+        }
     }
 
-    private static Uni<Void> reject(Message<byte[]> message, Throwable reason, boolean requeue) {
-        return Uni.createFrom()
-                .completionStage(() -> message.nack(reason, Metadata.of(new RabbitMQRejectMetadata(requeue))))
-                .onFailure().recoverWithItem(failure -> {
-                    LOG.warnf("Cannot reject a message on %s: %s", RUN_EVENTS, failure.toString());
-                    return null;
-                });
+    /*
+     * Settling. Deliveries come in tag order and are settled in that order, each once: the unsettled ones of a batch
+     * are always its last ones, and everything before the batch is settled. One ack or nack with multiple set up to
+     * the last of them settles exactly those. A tag is never settled twice, since the broker closes the channel for a
+     * tag it does not know.
+     */
+
+    /** Acks the events, none of them settled yet. */
+    private void ack(List<Arrival> events) {
+        queue.ackUpTo(events.getLast().tag());
+        events.forEach(a -> a.settled = true);
+    }
+
+    private void reject(Arrival arrival) {
+        queue.reject(arrival.tag());
+        arrival.settled = true;
+    }
+
+    /** Puts those of the arrivals that are not settled back on the queue. */
+    private void requeue(List<Arrival> arrivals) {
+        Arrival last = null;
+        for (Arrival a : arrivals) {
+            if (!a.settled) {
+                last = a;
+                a.settled = true;
+            }
+        }
+        if (last != null) {
+            queue.requeueUpTo(last.tag());
+        }
     }
 
     private static void log(RunEvent event, Recording recording) {
