@@ -27,6 +27,7 @@ import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.trainyard.contracts.DataSpec;
 import io.trainyard.contracts.Messages;
+import io.trainyard.contracts.testing.TestTokens;
 import io.trainyard.contracts.ModelSpec;
 import io.trainyard.contracts.RunStarted;
 import io.trainyard.contracts.TrainRun;
@@ -303,6 +304,32 @@ class ModelAccessTest {
         store.save(experimentId, runId, new byte[] {1}, Map.of("kind", SyntheticKind.NAME, "model", run.describe()));
         assertProblem(post("/experiments/" + experimentId + "/runs/" + runId + "/predict", Map.of("values",
                 List.of(1))), 400, "model").contains("not machine learning");
+    }
+
+    @Test
+    void aPrivateModelOfAnExperimentNotHeardOfYetIsOnlyItsOwnersToSee() throws Exception {
+        UUID experimentId = UUID.randomUUID(); // no event of it has arrived here
+        UUID runId = UUID.randomUUID();
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("kind", SyntheticKind.NAME);
+        metadata.put("owner", "bob");
+        metadata.put("visibility", "private");
+        store.save(experimentId, runId, new byte[] {1}, metadata);
+        String path = "/experiments/" + experimentId + "/runs/" + runId;
+
+        assertProblem(given().auth().oauth2(TestTokens.token("rita", "researcher")).get(path + "/model"), 404, null)
+                .contains("has no stored model");
+        assertProblem(given().auth().oauth2(TestTokens.token("vic", "viewer")).contentType(ContentType.JSON)
+                .body("{\"values\": [1]}").post(path + "/predict"), 404, null).contains("has no stored model");
+        assertThat(given().auth().oauth2(TestTokens.token("bob", "researcher")).get(path + "/model").statusCode())
+                .isEqualTo(200);
+        assertThat(given().auth().oauth2(TestTokens.token("ada", "admin")).get(path + "/model").statusCode())
+                .isEqualTo(200);
+
+        metadata.put("visibility", "shared");
+        store.save(experimentId, runId, new byte[] {1}, metadata);
+        assertThat(given().auth().oauth2(TestTokens.token("rita", "researcher")).get(path + "/model").statusCode())
+                .isEqualTo(200);
     }
 
     @Test

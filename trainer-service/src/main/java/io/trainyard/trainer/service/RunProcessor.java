@@ -256,6 +256,12 @@ public class RunProcessor {
         metadata.put("attempt", attempt);
         metadata.put("trainer", config.trainerId());
         metadata.put("createdAt", Instant.now().toString());
+        if (command.owner() != null) {
+            // The model carries its experiment's access rule: the results service applies it even before (or
+            // without) hearing of the experiment from its events.
+            metadata.put("owner", command.owner());
+            metadata.put("visibility", command.visibility() == null ? null : command.visibility().wire());
+        }
         models.save(command.experimentId(), command.runId(), result.model(), metadata);
         if (!command.training().keepsCheckpoints()) {
             checkpoints.deleteAll(command.experimentId(), command.runId());

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The owner and visibility of a command reach every event of its run: the results service shows runs by them and
- * never asks the scheduler.
+ * never asks the scheduler; so does the stored model.
  */
 @QuarkusTest
 @QuarkusTestResource(S3ProxyResource.class)
@@ -37,6 +37,9 @@ class OwnerPropagationTest {
 
     @Inject
     DatasetStore datasets;
+
+    @Inject
+    io.trainyard.storage.ModelStore models;
 
     BrokerProbe broker;
 
@@ -69,6 +72,10 @@ class OwnerPropagationTest {
         assertThat(events).allSatisfy(event -> {
             assertThat(event.run().owner()).isEqualTo("alice");
             assertThat(event.run().visibility()).isEqualTo(Visibility.SHARED);
+        });
+        // and the stored model too, for readers that have not seen the events
+        assertThat(models.metadata(command.experimentId(), command.runId())).hasValueSatisfying(metadata -> {
+            assertThat(metadata).containsEntry("owner", "alice").containsEntry("visibility", "shared");
         });
     }
 }
