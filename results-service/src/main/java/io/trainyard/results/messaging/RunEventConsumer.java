@@ -116,7 +116,7 @@ public class RunEventConsumer {
         byte[] body = delivery.body();
         try {
             RunEvent event = Messages.decodeEvent(body);
-            return new Arrival(delivery, new Received(event, new String(body, StandardCharsets.UTF_8)), null);
+            return new Arrival(delivery, new Received(event, body, new String(body, StandardCharsets.UTF_8)), null);
         } catch (RuntimeException e) {
             // InvalidMessageException, or what Jackson may still throw past Messages' own checks: not an event
             return new Arrival(delivery, null, e);

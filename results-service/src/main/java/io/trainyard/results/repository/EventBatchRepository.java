@@ -5,6 +5,7 @@ import io.trainyard.contracts.RunCompleted;
 import io.trainyard.contracts.RunProgressed;
 import io.trainyard.contracts.RunRef;
 import io.trainyard.results.RunState;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,9 +31,9 @@ public class EventBatchRepository {
 
     private static final String INSERT_EVENTS = """
             insert into run_event (run_id, experiment_id, attempt, sequence, epoch, kind, trainer, occurred_at, payload)
-            select r, e, a, s, ep, k, t, o, cast(p as jsonb)
+            select r, e, a, s, ep, k, t, o, cast(convert_from(p, 'UTF8') as jsonb)
             from unnest($1::uuid[], $2::uuid[], $3::int4[], $4::int8[], $5::int4[], $6::text[], $7::text[],
-                        $8::timestamptz[], $9::text[]) as x(r, e, a, s, ep, k, t, o, p)
+                        $8::timestamptz[], $9::bytea[]) as x(r, e, a, s, ep, k, t, o, p)
             on conflict (run_id, attempt, epoch, kind) do nothing
             returning run_id, attempt, epoch, kind
             """;
@@ -93,12 +94,20 @@ public class EventBatchRepository {
                        and (excluded.attempt, excluded.sequence) > (run_status.attempt, run_status.sequence)))
             """;
 
-    /** One event's row in {@code run_event}. */
-    public record EventRow(RunRef run, int epoch, String kind, String json) {
+    /**
+     * One event's row in {@code run_event}.
+     *
+     * @param body the message as received, UTF-8 (the payload goes as bytes: the driver need not encode it again)
+     */
+    public record EventRow(RunRef run, int epoch, String kind, byte[] body) {
 
-        String key() {
-            return run.runId() + "/" + run.attempt() + "/" + epoch + "/" + kind;
+        Key key() {
+            return new Key(run.runId(), run.attempt(), epoch, kind);
         }
+    }
+
+    /** The unique key of {@code run_event}. */
+    private record Key(UUID runId, int attempt, int epoch, String kind) {
     }
 
     /**
@@ -128,7 +137,7 @@ public class EventBatchRepository {
         String[] kinds = new String[n];
         String[] trainers = new String[n];
         OffsetDateTime[] at = new OffsetDateTime[n];
-        String[] payloads = new String[n];
+        Buffer[] payloads = new Buffer[n];
         for (int i = 0; i < n; i++) {
             EventRow row = rows.get(i);
             runs[i] = row.run().runId();
@@ -139,15 +148,15 @@ public class EventBatchRepository {
             kinds[i] = row.kind();
             trainers[i] = row.run().trainer();
             at[i] = NativeSql.utc(row.run().at());
-            payloads[i] = row.json();
+            payloads[i] = Buffer.buffer(row.body());
         }
         return connection.preparedQuery(INSERT_EVENTS)
                 .execute(Tuple.from(List.of(runs, experiments, attempts, sequences, epochs, kinds, trainers, at,
                         payloads)))
                 .map(inserted -> {
-                    Set<String> fresh = new HashSet<>();
-                    inserted.forEach(r -> fresh.add(r.getUUID(0) + "/" + r.getInteger(1) + "/" + r.getInteger(2)
-                            + "/" + r.getString(3)));
+                    Set<Key> fresh = new HashSet<>();
+                    inserted.forEach(r -> fresh.add(new Key(r.getUUID(0), r.getInteger(1), r.getInteger(2),
+                            r.getString(3))));
                     boolean[] isNew = new boolean[n];
                     for (int i = 0; i < n; i++) {
                         isNew[i] = fresh.remove(rows.get(i).key());

@@ -36,9 +36,10 @@ public class EventRecorder {
     /**
      * An event as received.
      *
-     * @param json the message as received (kept as the event's payload)
+     * @param body the message as received (stored as the event's payload)
+     * @param json the same message as text, for the live streams
      */
-    public record Received(RunEvent event, String json) {
+    public record Received(RunEvent event, byte[] body, String json) {
     }
 
     private final Pool pool;
@@ -52,7 +53,7 @@ public class EventRecorder {
     /** Records the events in one transaction; per event, in order, what storing it did. */
     public Uni<List<Recording>> record(List<Received> events) {
         List<EventRow> rows = events.stream()
-                .map(r -> new EventRow(r.event().run(), epochOf(r.event()), r.event().routingKey(), r.json()))
+                .map(r -> new EventRow(r.event().run(), epochOf(r.event()), r.event().routingKey(), r.body()))
                 .toList();
         return pool.withTransaction(connection -> batches.insertEvents(connection, rows)
                 .flatMap(isNew -> apply(connection, events, isNew)));
