@@ -69,14 +69,14 @@ public interface ResultsConfig {
          * Most events stored in one transaction. A batch is what arrived while the one before it was stored, so it
          * is this large only when events arrive faster than they are stored.
          */
-        @WithDefault("500")
+        @WithDefault("2000")
         int batchSize();
 
         /**
          * Unacked messages the broker may hand over at once (the consumer's prefetch): room for the batch being
          * stored and the next one.
          */
-        @WithDefault("2000")
+        @WithDefault("6000")
         int prefetch();
 
         /** The queue run events are read from, declared at startup and bound to every run event. */
