@@ -225,6 +225,41 @@ class RunEventIngestionTest {
     }
 
     @Test
+    void aBatchOfStoredAndNewEventsStoresOnlyTheNewOnes() throws Exception {
+        UUID experiment = UUID.randomUUID();
+        List<UUID> runs = new ArrayList<>();
+        List<Map.Entry<String, byte[]>> first = new ArrayList<>();
+        for (int run = 0; run < 30; run++) {
+            runs.add(UUID.randomUUID());
+            for (int epoch = 1; epoch <= 2; epoch++) {
+                RunEvent progressed = Events.progressed(experiment, runs.getLast(), epoch);
+                first.add(Map.entry(progressed.routingKey(), Messages.encode(progressed)));
+            }
+        }
+        broker.publishBurst(first);
+        await().atMost(PATIENCE).until(() -> count("select count(*) from run_event where experiment_id = $1",
+                experiment) == 60);
+        double duplicatesBefore = duplicates();
+
+        // everything again (a republishing trainer), each run's next epoch among it
+        List<Map.Entry<String, byte[]>> again = new ArrayList<>();
+        for (int run = 0; run < runs.size(); run++) {
+            again.add(first.get(2 * run));
+            again.add(first.get(2 * run + 1));
+            RunEvent progressed = Events.progressed(experiment, runs.get(run), 3);
+            again.add(Map.entry(progressed.routingKey(), Messages.encode(progressed)));
+        }
+        broker.publishBurst(again);
+        await().atMost(PATIENCE).until(() -> count("select count(*) from run_event where experiment_id = $1",
+                experiment) == 90);
+        await().atMost(PATIENCE).until(() -> duplicates() - duplicatesBefore >= 60);
+        assertThat(duplicates() - duplicatesBefore).isEqualTo(60);
+        assertThat(count("select count(*) from run_progress where experiment_id = $1", experiment)).isEqualTo(90);
+        assertThat(count("select count(*) from run_status where experiment_id = $1 and epoch = 3", experiment))
+                .isEqualTo(30);
+    }
+
+    @Test
     void anEventTheDatabaseRefusesIsRejectedAndTheConsumerGoesOn() throws Exception {
         UUID experiment = UUID.randomUUID();
         UUID refusedRun = UUID.randomUUID();
@@ -305,6 +340,12 @@ class RunEventIngestionTest {
         } catch (Exception e) {
             throw new AssertionError("results are not JSON: " + body, e);
         }
+    }
+
+    private static double duplicates() {
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        return metrics.lines().filter(l -> l.startsWith("trainyard_events_duplicate_total "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.indexOf(' ') + 1))).sum();
     }
 
     private long count(String sql, UUID id) {

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,7 +36,14 @@ public class EventBatchRepository {
             from unnest($1::uuid[], $2::uuid[], $3::int4[], $4::int8[], $5::int4[], $6::text[], $7::text[],
                         $8::timestamptz[], $9::bytea[]) as x(r, e, a, s, ep, k, t, o, p)
             on conflict (run_id, attempt, epoch, kind) do nothing
-            returning run_id, attempt, epoch, kind
+            """;
+
+    // Which of these keys this transaction inserted (xmin is its id): asked only when some were there already.
+    private static final String INSERTED_HERE = """
+            select e.run_id, e.attempt, e.epoch, e.kind
+            from unnest($1::uuid[], $2::int4[], $3::int4[], $4::text[]) as k(r, a, ep, kd)
+            join run_event e on e.run_id = k.r and e.attempt = k.a and e.epoch = k.ep and e.kind = k.kd
+            where e.xmin = pg_current_xact_id()::xid
             """;
 
     private static final String INSERT_PROGRESS = """
@@ -150,18 +158,46 @@ public class EventBatchRepository {
             at[i] = NativeSql.utc(row.run().at());
             payloads[i] = Buffer.buffer(row.body());
         }
+        // the usual batch is all new: then the row count says so, and no row needs to come back
+        Set<Key> keys = new LinkedHashSet<>();
+        for (EventRow row : rows) {
+            keys.add(row.key());
+        }
         return connection.preparedQuery(INSERT_EVENTS)
                 .execute(Tuple.from(List.of(runs, experiments, attempts, sequences, epochs, kinds, trainers, at,
                         payloads)))
-                .map(inserted -> {
-                    Set<Key> fresh = new HashSet<>();
-                    inserted.forEach(r -> fresh.add(new Key(r.getUUID(0), r.getInteger(1), r.getInteger(2),
-                            r.getString(3))));
+                .flatMap(inserted -> inserted.rowCount() == keys.size()
+                        ? Uni.createFrom().item(keys)
+                        : insertedHere(connection, keys))
+                .map(fresh -> {
                     boolean[] isNew = new boolean[n];
                     for (int i = 0; i < n; i++) {
                         isNew[i] = fresh.remove(rows.get(i).key());
                     }
                     return isNew;
+                });
+    }
+
+    private static Uni<Set<Key>> insertedHere(SqlConnection connection, Set<Key> keys) {
+        int n = keys.size();
+        UUID[] runs = new UUID[n];
+        Integer[] attempts = new Integer[n];
+        Integer[] epochs = new Integer[n];
+        String[] kinds = new String[n];
+        int i = 0;
+        for (Key key : keys) {
+            runs[i] = key.runId();
+            attempts[i] = key.attempt();
+            epochs[i] = key.epoch();
+            kinds[i] = key.kind();
+            i++;
+        }
+        return connection.preparedQuery(INSERTED_HERE).execute(Tuple.of(runs, attempts, epochs, kinds))
+                .map(inserted -> {
+                    Set<Key> fresh = new HashSet<>();
+                    inserted.forEach(r -> fresh.add(new Key(r.getUUID(0), r.getInteger(1), r.getInteger(2),
+                            r.getString(3))));
+                    return fresh;
                 });
     }
 
