@@ -13,7 +13,7 @@
 #                           its start-up counted (the bench's only mode before 2026-11-24)
 #   RESULTS_RUNNING=1 bench/ingest.sh [N]   against a results service already running, on the database RESULTS_DB
 #                           (default trainyard_results) and its queue RESULTS_QUEUE (default results.run-events)
-#   WARMUP=20000, EPOCHS=50 (events per run), PORT=18082, BUILD=1 (package the jar first), MVN_LOCK (a file: the Maven
+#   WARMUP=100000 (enough for the JIT to settle), EPOCHS=50 (events per run), PORT=18082, BUILD=1 (package the jar first), MVN_LOCK (a file: the Maven
 #   step runs under flock on it), APP=dir (a packaged quarkus-app to measure instead of
 #   results-service/target/quarkus-app, e.g. an older build), SERVICE_OPTS="-Dtrainyard.results.ingest.batch-size=1000"
 #   (system properties for the service)
@@ -28,7 +28,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-50000}
 EPOCHS=${EPOCHS:-50}
-WARMUP=${WARMUP:-20000}
+WARMUP=${WARMUP:-100000}
 PORT=${PORT:-18082}
 APP=${APP:-results-service/target/quarkus-app}
 JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
