@@ -2,10 +2,10 @@
 # Ingest benchmark of the results service: N run.progress events (default 50,000) into its queue, timed from the
 # first publish until the last of them is stored in run_event, with the machine's load and where the CPU went.
 #
-#   bench/ingest.sh [N]     starts the packaged results service on a free port with a queue (results.run-events.bench)
-#                           and a database (trainyard_results_bench) of its own, warms it up with WARMUP events
-#                           (untimed), then publishes N events while it stores them: publisher, broker, service and
-#                           database share the machine, as they would on a one-node stack
+#   bench/ingest.sh [N]     starts the packaged results service on a free port with a queue
+#                           (results.run-events.bench) and a database (trainyard_results_bench, emptied first) of its
+#                           own, warms it up with WARMUP events (untimed), then publishes N events while it stores
+#                           them: publisher, broker, service and database share the machine, as on a one-node stack
 #   PRELOAD=1 bench/ingest.sh [N]   the service's drain rate alone: the N events are published while the warmed-up
 #                           service is frozen (SIGSTOP) and the clock starts when it resumes (SIGCONT). Keep the
 #                           publishing under a minute (N up to ~300,000 here): a frozen connection misses heartbeats.
@@ -13,10 +13,10 @@
 #                           its start-up counted (the bench's only mode before 2026-11-24)
 #   RESULTS_RUNNING=1 bench/ingest.sh [N]   against a results service already running, on the database RESULTS_DB
 #                           (default trainyard_results) and its queue RESULTS_QUEUE (default results.run-events)
-#   WARMUP=100000 (enough for the JIT to settle), EPOCHS=50 (events per run), PORT=18082, BUILD=1 (package the jar first), MVN_LOCK (a file: the Maven
-#   step runs under flock on it), APP=dir (a packaged quarkus-app to measure instead of
-#   results-service/target/quarkus-app, e.g. an older build), SERVICE_OPTS="-Dtrainyard.results.ingest.batch-size=1000"
-#   (system properties for the service)
+#   WARMUP=100000 (enough for the JIT to settle), EPOCHS=50 (events per run), PORT=18082, BUILD=1 (package the jar
+#   first), MVN_LOCK (a file: the Maven step runs under flock on it), APP=dir (a packaged quarkus-app to measure
+#   instead of results-service/target/quarkus-app, e.g. an older build),
+#   SERVICE_OPTS="-Dtrainyard.results.ingest.batch-size=1000" (system properties for the service)
 #
 # The events go straight to the queue (default exchange), not through trainyard.events, which would also fill the
 # shared results.run-events and scheduler.run-events queues. The end is seen by one psql session that checks, every
@@ -59,8 +59,9 @@ if [[ -n "${RESULTS_RUNNING:-}" ]]; then
   QUEUE=${RESULTS_QUEUE:-results.run-events}
 else
   DB=trainyard_results_bench
-  "${PSQL[@]}" -d postgres -c "select 1 from pg_database where datname = '$DB'" | grep -q 1 \
-    || "${PSQL[@]}" -d postgres -c "create database $DB"
+  # empty at every run, so runs compare (and the database does not grow by every run's events: 8.5M rows, 7 GB
+  # after a day of runs); the service's Flyway makes the tables. Left after the run to be looked at.
+  "${PSQL[@]}" -d postgres -c "drop database if exists $DB" -c "create database $DB"
   if [[ -n "${BUILD:-}" || ! -f "$APP/quarkus-run.jar" ]]; then
     JAVA_HOME=$JAVA_HOME mvn -B -o -q -pl results-service package -DskipTests
   fi
@@ -173,5 +174,7 @@ awk -v n="$N" -v s="$start" -v p="$published" -v d="$done_at" -v pr="$progress" 
     -v mode="$([[ -n "${PRELOAD:-}" ]] && echo "preloaded, " || true)$([[ -n "${COLD:-}" ]] && echo cold || echo warm)" 'BEGIN {
   printf "experiment %s: %d events stored (%d progress rows), %s\n", e, n, pr, mode
   printf "publish: %.2f s   publish->all stored: %.2f s   end to end: %.2f s = %.0f events/s\n", p - s, d - p, d - s, n / (d - s)
-  printf "cpu while timed: service %.1f s, its database sessions %.1f s, broker %.1f s (all its work) = %.0f us/event; load average %s -> %s\n", cs / 100, cd / 100, cb / 100, (cs + cd + cb) * 10000 / n, lb, la
+  printf "cpu while timed: service %.1f s, its database sessions %.1f s, broker %.1f s (all its work) = %.0f us/event;",
+    cs / 100, cd / 100, cb / 100, (cs + cd + cb) * 10000 / n
+  printf " load average %s -> %s\n", lb, la
 }'
