@@ -15,7 +15,6 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.Map;
-import io.trainyard.contracts.Visibility;
 import java.util.UUID;
 
 /**
@@ -54,20 +53,13 @@ public class ModelResource {
         checkVisible(experimentId);
         Map<String, Object> metadata = models.metadata(experimentId, run).orElseThrow(() -> noModel(experimentId,
                 run));
-        checkOwner(metadata, experimentId, run);
-        return metadata;
-    }
-
-    /**
-     * The owner written into the model by its trainer: checked as well, for an experiment this service has not heard
-     * of yet (its events are behind), which {@link #checkVisible} lets through. Another user's private model reads
-     * like a missing one.
-     */
-    private void checkOwner(Map<String, Object> metadata, UUID experimentId, UUID runId) {
-        if (metadata.get("owner") instanceof String owner && !callers.currentBlocking().canRead(owner,
-                Visibility.fromWire(metadata.get("visibility") instanceof String v ? v : null))) {
-            throw noModel(experimentId, runId);
+        // The owner its trainer wrote into the model: checked as well, for an experiment this service has not heard
+        // of yet (its events are behind), which checkVisible lets through. Another user's private model reads like
+        // a missing one.
+        if (!ModelService.readable(metadata, callers.currentBlocking())) {
+            throw noModel(experimentId, run);
         }
+        return metadata;
     }
 
     /**
@@ -83,8 +75,7 @@ public class ModelResource {
         UUID run = Parameters.uuid("runId", "run id", runId);
         checkVisible(experimentId);
         Map<String, Object> input = input(body);
-        models.metadata(experimentId, run).ifPresent(metadata -> checkOwner(metadata, experimentId, run));
-        return models.predict(experimentId, run, input)
+        return models.predict(experimentId, run, input, callers.currentBlocking())
                 .map(predictions -> ModelService.answer(experimentId, run, predictions))
                 .orElseThrow(() -> noModel(experimentId, run));
     }

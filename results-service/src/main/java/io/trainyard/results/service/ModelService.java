@@ -2,6 +2,8 @@ package io.trainyard.results.service;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.trainyard.contracts.Caller;
+import io.trainyard.contracts.Visibility;
 import io.trainyard.models.InvalidRunException;
 import io.trainyard.models.LoadedModel;
 import io.trainyard.models.ModelKind;
@@ -28,7 +30,11 @@ public class ModelService {
 
     private final ModelStore store;
     private final ModelKinds kinds;
-    private final Cache<Key, LoadedModel> loaded;
+    /** A loaded model and its experiment's access rule from {@code model.json} (owner null: readable by all). */
+    private record Loaded(LoadedModel model, String owner, Visibility visibility) {
+    }
+
+    private final Cache<Key, Loaded> loaded;
 
     public ModelService(ModelStore store, ModelKinds kinds, ResultsConfig config) {
         this.store = store;
@@ -41,9 +47,9 @@ public class ModelService {
         defaultProperty("ai.djl.offline", "true");
         this.loaded = Caffeine.newBuilder()
                 .maximumSize(config.models().cacheSize())
-                .<Key, LoadedModel>removalListener((key, model, cause) -> {
-                    if (model != null) {
-                        model.close(); // waits for predictions still running on it
+                .<Key, Loaded>removalListener((key, entry, cause) -> {
+                    if (entry != null) {
+                        entry.model().close(); // waits for predictions still running on it
                     }
                 })
                 .build();
@@ -55,19 +61,21 @@ public class ModelService {
     }
 
     /**
-     * Predictions of the run's stored model for {@code input}; empty when the run has no final model (yet).
+     * Predictions of the run's stored model for {@code input}; empty when the run has no final model (yet), or
+     * when its {@code model.json} names an owner whose model {@code caller} may not read.
      *
      * @throws io.trainyard.models.InvalidInputException when the input does not fit the model
      */
-    public Optional<Map<String, Object>> predict(UUID experimentId, UUID runId, Map<String, Object> input) {
+    public Optional<Map<String, Object>> predict(UUID experimentId, UUID runId, Map<String, Object> input,
+            Caller caller) {
         Key key = new Key(experimentId, runId);
         for (int attempt = 1; ; attempt++) {
-            LoadedModel model = loaded.get(key, this::load);
-            if (model == null) {
+            Loaded entry = loaded.get(key, this::load);
+            if (entry == null || !readable(entry.owner(), entry.visibility(), caller)) {
                 return Optional.empty();
             }
             try {
-                return Optional.of(model.predict(input));
+                return Optional.of(entry.model().predict(input));
             } catch (LoadedModel.ClosedModelException e) {
                 // evicted between the lookup and the prediction: load it again (eviction needs 32 other models
                 // loaded meanwhile, so more than a couple of rounds would mean a cache far too small)
@@ -78,8 +86,21 @@ public class ModelService {
         }
     }
 
+    /**
+     * Whether {@code caller} may read a model whose {@code model.json} names {@code owner}: its trainer wrote the
+     * experiment's rule there, so it holds even for an experiment whose events this service has not stored yet.
+     */
+    public static boolean readable(Map<String, Object> metadata, Caller caller) {
+        return readable(metadata.get("owner") instanceof String o ? o : null,
+                Visibility.fromWire(metadata.get("visibility") instanceof String v ? v : null), caller);
+    }
+
+    private static boolean readable(String owner, Visibility visibility, Caller caller) {
+        return owner == null || caller.canRead(owner, visibility);
+    }
+
     /** Loads the stored model; null (nothing cached) when the run has none. */
-    private LoadedModel load(Key key) {
+    private Loaded load(Key key) {
         Optional<Map<String, Object>> metadata = store.metadata(key.experimentId(), key.runId());
         if (metadata.isEmpty()) {
             return null;
@@ -93,7 +114,9 @@ public class ModelService {
         } catch (InvalidRunException e) {
             throw new IllegalStateException("model.json of run " + key.runId() + ": " + e.getMessage(), e);
         }
-        return kind.load(metadata.get(), parameters);
+        Map<String, Object> m = metadata.get();
+        return new Loaded(kind.load(m, parameters), m.get("owner") instanceof String o ? o : null,
+                Visibility.fromWire(m.get("visibility") instanceof String v ? v : null));
     }
 
     /** What {@code model.json} says about the prediction a caller asked for, next to the answer. */
