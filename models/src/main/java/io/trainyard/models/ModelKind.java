@@ -22,6 +22,14 @@ public interface ModelKind {
     PreparedRun prepare(TrainRun command, InputStream csv);
 
     /**
+     * False for a kind that never reads its dataset: the trainer then does not fetch it and {@link #prepare} gets an
+     * empty stream.
+     */
+    default boolean readsDataset() {
+        return true;
+    }
+
+    /**
      * Loads a model this kind trained, to predict with it. The caller closes it.
      *
      * @param metadata   the run's {@code model.json}; {@code metadata.model} is what {@link PreparedRun#describe()}

@@ -99,6 +99,45 @@ public class CheckpointStore {
         return pointer(experimentId, runId).map(p -> p.attempt() > attempt).orElse(false);
     }
 
+    /**
+     * What a run's checkpoint prefix holds as one of its attempts ends: the keys listed and the pointer, if any.
+     * Read with one listing, plus one read of the pointer only when the listing shows one: a short run that never
+     * checkpointed costs a single request here, where asking {@link #ownedByLaterAttempt} and then
+     * {@link #deleteAll} costs two (S3 requests are most of the platform's own CPU per run, bench/orchestration.sh).
+     */
+    public Leftovers leftovers(UUID experimentId, UUID runId) {
+        String pointerKey = Keys.latestCheckpoint(experimentId, runId);
+        List<String> keys = store.list(Keys.checkpoints(experimentId, runId));
+        Optional<Pointer> pointer = keys.contains(pointerKey) ? pointer(experimentId, runId) : Optional.empty();
+        return new Leftovers(List.copyOf(keys), pointerKey, pointer.map(Pointer::attempt).orElse(0));
+    }
+
+    /**
+     * A run's checkpoint objects as listed once.
+     *
+     * @param pointerAttempt the attempt that last moved the pointer; 0 when there is no pointer
+     */
+    public record Leftovers(List<String> keys, String pointerKey, int pointerAttempt) {
+        /** True when a later attempt than {@code attempt} has moved the pointer: see {@link #ownedByLaterAttempt}. */
+        public boolean ownedByLaterAttempt(int attempt) {
+            return pointerAttempt > attempt;
+        }
+    }
+
+    /**
+     * Deletes what {@code leftovers} listed, the pointer last. Objects written after the listing (by a stale attempt
+     * still running somewhere) stay behind, harmless: a run's model or cancellation is checked before its
+     * checkpoints are ever read again.
+     */
+    public void delete(Leftovers leftovers) {
+        List<String> keys = new ArrayList<>(leftovers.keys());
+        boolean pointed = keys.remove(leftovers.pointerKey());
+        store.delete(keys);
+        if (pointed) {
+            store.delete(List.of(leftovers.pointerKey()));
+        }
+    }
+
     private static boolean isAhead(Pointer pointer, Checkpoint c) {
         return pointer.attempt() > c.attempt() || pointer.position().compareTo(c.position()) > 0;
     }
@@ -108,8 +147,14 @@ public class CheckpointStore {
      * {@link Loaded#skipped()}. Empty when the run has no usable checkpoint.
      */
     public Optional<Loaded> loadLatest(UUID experimentId, UUID runId) {
-        Optional<Pointer> pointer = pointer(experimentId, runId);
-        TreeSet<Position> positions = positions(experimentId, runId);
+        // The listing first: a run that never checkpointed (every first delivery) then costs one request, not two.
+        List<String> keys = store.list(Keys.checkpoints(experimentId, runId));
+        if (keys.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<Pointer> pointer = keys.contains(Keys.latestCheckpoint(experimentId, runId))
+                ? pointer(experimentId, runId) : Optional.empty();
+        TreeSet<Position> positions = positions(experimentId, runId, keys);
         pointer.ifPresent(p -> positions.add(p.position()));
         List<String> skipped = new ArrayList<>();
         for (Position position : positions.descendingSet()) {
@@ -128,9 +173,13 @@ public class CheckpointStore {
 
     /** Positions that have a checkpoint directory, from the listing. */
     public TreeSet<Position> positions(UUID experimentId, UUID runId) {
+        return positions(experimentId, runId, store.list(Keys.checkpoints(experimentId, runId)));
+    }
+
+    private static TreeSet<Position> positions(UUID experimentId, UUID runId, List<String> keys) {
         String prefix = Keys.checkpoints(experimentId, runId);
         TreeSet<Position> positions = new TreeSet<>();
-        for (String key : store.list(prefix)) {
+        for (String key : keys) {
             String rest = key.substring(prefix.length());
             int slash = rest.indexOf('/');
             Position position = slash > 0 ? Position.parse(rest.substring(0, slash)) : null;

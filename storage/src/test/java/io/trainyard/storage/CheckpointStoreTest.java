@@ -134,4 +134,34 @@ class CheckpointStoreTest {
         assertThat(store.list(Keys.checkpoints(experiment, run))).isEmpty();
         assertThat(checkpoints.loadLatest(experiment, run)).isEmpty();
     }
+
+    @Test
+    void oneListingTellsAnEndingAttemptWhetherALaterOneOwnsTheRunAndWhatToDelete() {
+        CheckpointStore.Leftovers none = checkpoints.leftovers(experiment, run);
+        assertThat(none.keys()).isEmpty();
+        assertThat(none.ownedByLaterAttempt(1)).isFalse();
+        checkpoints.delete(none); // nothing to delete is fine
+
+        checkpoints.save(checkpoint(2, 1));
+        assertThat(checkpoints.leftovers(experiment, run).ownedByLaterAttempt(1)).isFalse();
+        checkpoints.save(checkpoint(3, 2));
+        CheckpointStore.Leftovers left = checkpoints.leftovers(experiment, run);
+        assertThat(left.ownedByLaterAttempt(1)).isTrue();
+        assertThat(left.ownedByLaterAttempt(2)).isFalse();
+        assertThat(left.keys()).contains(Keys.latestCheckpoint(experiment, run)).hasSize(7);
+
+        checkpoints.delete(left);
+        assertThat(store.list(Keys.checkpoints(experiment, run))).isEmpty();
+        assertThat(checkpoints.loadLatest(experiment, run)).isEmpty();
+    }
+
+    @Test
+    void checkpointsWithoutAPointerAreStillFound() {
+        // A pointer lost (deleted by hand, or never moved because the process died right after the state file):
+        // the listing still offers the checkpoints, newest first.
+        checkpoints.save(checkpoint(2, 1));
+        checkpoints.save(checkpoint(4, 1));
+        store.delete(java.util.List.of(Keys.latestCheckpoint(experiment, run)));
+        assertThat(checkpoints.loadLatest(experiment, run).orElseThrow().checkpoint().epoch()).isEqualTo(4);
+    }
 }

@@ -43,6 +43,12 @@ public class SyntheticKind implements ModelKind {
         return NAME;
     }
 
+    /** It only waits: fetching the run's dataset would put an S3 download into what the benchmark measures. */
+    @Override
+    public boolean readsDataset() {
+        return false;
+    }
+
     @Override
     public PreparedRun prepare(TrainRun command, InputStream csv) {
         Hyperparameters h = new Hyperparameters(NAME, command.model().hyperparameters());

@@ -27,6 +27,7 @@ import io.trainyard.models.ModelKind;
 import io.trainyard.models.ModelKinds;
 import io.trainyard.models.PreparedRun;
 import io.trainyard.trainer.training.TrainingLoop;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,6 +37,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -82,6 +88,8 @@ public class RunProcessor {
     private final Counter staleAttempts;
     private final Counter checkpointFailures;
     private final MeterRegistry registry;
+    /** Runs the S3 reads a delivery starts with side by side; they only wait on the network. */
+    private final ExecutorService io = Executors.newVirtualThreadPerTaskExecutor();
 
     public RunProcessor(ModelKinds kinds, DatasetStore datasets, CheckpointStore checkpoints, ModelStore models,
             RunEventPublisher events, CommandPublisher commands, TrainerConfig config, CancelledRuns cancelled,
@@ -130,21 +138,32 @@ public class RunProcessor {
         Events run = new Events(command, attempt);
         busy.incrementAndGet();
         try {
-            Optional<Map<String, Object>> done = models.metadata(command.experimentId(), command.runId());
+            UUID experimentId = command.experimentId();
+            UUID runId = command.runId();
+            // The questions asked of S3 before training go out at once rather than one after the other: most runs
+            // are short, and this wait is between two runs on the slot (bench/orchestration.sh). The checkpoint is
+            // fetched meanwhile too; in the rare case that the run turns out done or cancelled it is not used.
+            CompletableFuture<Optional<Map<String, Object>>> model = CompletableFuture.supplyAsync(
+                    () -> models.metadata(experimentId, runId), io);
+            CompletableFuture<Boolean> cancellation = CompletableFuture.supplyAsync(
+                    () -> cancelled.isCancelled(experimentId, runId), io);
+            CompletableFuture<Optional<CheckpointStore.Loaded>> latest = CompletableFuture.supplyAsync(
+                    () -> checkpoints.loadLatest(experimentId, runId), io);
+            Optional<Map<String, Object>> done = join(model);
             if (done.isPresent()) {
-                LOG.infof("run %s already has its model: announcing completion again", command.runId());
+                LOG.infof("run %s already has its model: announcing completion again", runId);
                 run.completed(done.get());
                 return;
             }
-            if (cancelled.isCancelled(command.experimentId(), command.runId())) {
-                LOG.infof("run %s is cancelled: not training it", command.runId());
+            if (join(cancellation)) {
+                LOG.infof("run %s is cancelled: not training it", runId);
                 run.cancelled(0);
                 return;
             }
             try {
-                train(command, attempt, run, stop);
+                train(command, attempt, run, stop, latest);
             } catch (InvalidRunException e) {
-                LOG.infof("run %s cannot succeed: %s", command.runId(), e.getMessage());
+                LOG.infof("run %s cannot succeed: %s", runId, e.getMessage());
                 run.publishAndAwait(new RunFailed(run.next(), e.getMessage()));
             }
         } finally {
@@ -152,16 +171,38 @@ public class RunProcessor {
         }
     }
 
-    private void train(TrainRun command, int attempt, Events run, BooleanSupplier draining) {
+    /** The value, or what the task threw, as thrown (a storage failure returns the delivery to the queue). */
+    private static <T> T join(CompletableFuture<T> task) {
+        try {
+            return task.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw e;
+        }
+    }
+
+    @PreDestroy
+    void close() {
+        io.close();
+    }
+
+    private void train(TrainRun command, int attempt, Events run, BooleanSupplier draining,
+            CompletableFuture<Optional<CheckpointStore.Loaded>> latest) {
         ModelKind kind = kinds.get(command.model().kind());
         PreparedRun prepared;
-        try (InputStream csv = datasets.openCsv(command.data().datasetId()).orElseThrow(
-                () -> new InvalidRunException("dataset '" + command.data().datasetId() + "' does not exist"))) {
+        try (InputStream csv = kind.readsDataset() ? datasets.openCsv(command.data().datasetId()).orElseThrow(
+                () -> new InvalidRunException("dataset '" + command.data().datasetId() + "' does not exist"))
+                : InputStream.nullInputStream()) {
             prepared = kind.prepare(command, csv);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Optional<CheckpointStore.Loaded> loaded = checkpoints.loadLatest(command.experimentId(), command.runId());
+        Optional<CheckpointStore.Loaded> loaded = join(latest);
         TrainingLoop.Snapshot resume = loaded.map(l -> new TrainingLoop.Snapshot(l.checkpoint().position(),
                 l.checkpoint().parameters(), l.checkpoint().optimizer(),
                 l.checkpoint().state().get(EPOCH_LOSS_SUM) instanceof Number n ? n.doubleValue() : 0))
@@ -233,7 +274,9 @@ public class RunProcessor {
             return;
         }
 
-        if (checkpoints.ownedByLaterAttempt(command.experimentId(), command.runId(), attempt)) {
+        // One listing serves the fencing check here and the clean-up after the model is written.
+        CheckpointStore.Leftovers leftovers = checkpoints.leftovers(command.experimentId(), command.runId());
+        if (leftovers.ownedByLaterAttempt(attempt)) {
             // Fenced: this attempt was given up on (frozen past the broker's heartbeat, say) and a later one owns
             // the run now. It writes no model and announces nothing; the later attempt finishes the run.
             staleAttempts.increment();
@@ -264,7 +307,7 @@ public class RunProcessor {
         }
         models.save(command.experimentId(), command.runId(), result.model(), metadata);
         if (!command.training().keepsCheckpoints()) {
-            checkpoints.deleteAll(command.experimentId(), command.runId());
+            checkpoints.delete(leftovers);
         }
         run.completed(metadata);
     }
