@@ -161,8 +161,11 @@ class CommandListenerTest {
         assertThat(started.run().attempt()).isEqualTo(2);
         assertThat(started.resumedFromEpoch()).isEqualTo(4);
         assertThat(started.startEpoch()).isEqualTo(4);
-        assertThat(broker.events(command.runId(), RunProgressed.class)).extracting(RunProgressed::epoch)
-                .containsExactly(5, 6);
+        // In the order they were published: progress is sent without waiting for each confirm, so two events can
+        // reach the queue swapped (seen once here); consumers order a run's events by their sequence.
+        assertThat(broker.events(command.runId(), RunProgressed.class).stream()
+                .sorted(java.util.Comparator.comparingLong(e -> e.run().sequence())))
+                .extracting(RunProgressed::epoch).containsExactly(5, 6);
         assertThat(models.parameters(command.experimentId(), command.runId()).orElseThrow())
                 .as("the resumed run's model equals the uninterrupted one's").isEqualTo(uninterrupted.model());
     }
