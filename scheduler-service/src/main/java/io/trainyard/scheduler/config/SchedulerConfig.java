@@ -115,5 +115,12 @@ public interface SchedulerConfig {
         /** Pause before an event whose processing failed (database down) is given back to the queue. */
         @WithDefault("1s")
         Duration retryDelay();
+
+        /**
+         * Most events applied in one transaction. A batch is whatever arrived while the one before it was applied,
+         * so a lone event goes at once; keep {@code mp.messaging.incoming.run-events.max-outstanding-messages} above.
+         */
+        @WithDefault("500")
+        int batchSize();
     }
 }

@@ -6,35 +6,31 @@ import io.smallrye.reactive.messaging.rabbitmq.RabbitMQRejectMetadata;
 import io.trainyard.contracts.InvalidMessageException;
 import io.trainyard.contracts.Messages;
 import io.trainyard.contracts.RunEvent;
-import io.trainyard.scheduler.config.SchedulerConfig;
-import io.trainyard.scheduler.service.RunEventService;
-import io.trainyard.scheduler.service.RunEvents;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Duration;
-import java.util.Optional;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.Metadata;
 import org.jboss.logging.Logger;
 
 /**
- * Follows every run event ({@code scheduler.run-events}) and acknowledges each one after its effect is committed.
+ * Follows every run event ({@code scheduler.run-events}): decodes it and hands it to the {@link RunEventBatcher},
+ * which applies events in batches and acknowledges each one after its batch committed.
  *
- * <p>The method returns a {@code Uni}, so Quarkus dispatches each message on the event loop in a safe duplicated
- * context, which is where Hibernate Reactive must run; the transaction is in {@link RunEventService}.
+ * <p>The returned {@code Uni} completes as soon as the event is handed over, so the connector delivers the next
+ * message while earlier ones are still being applied: that is what lets batches form (the connector itself has no
+ * batch consumption). The acknowledgement is manual and the prefetch ({@code max-outstanding-messages}) bounds the
+ * messages waiting unacknowledged.
  */
 @ApplicationScoped
 public class RunEventListener {
 
     private static final Logger LOG = Logger.getLogger(RunEventListener.class);
 
-    private final RunEventService service;
-    private final Duration retryDelay;
+    private final RunEventBatcher batcher;
     private final MeterRegistry registry;
 
-    public RunEventListener(RunEventService service, SchedulerConfig config, MeterRegistry registry) {
-        this.service = service;
-        this.retryDelay = config.events().retryDelay();
+    public RunEventListener(RunEventBatcher batcher, MeterRegistry registry) {
+        this.batcher = batcher;
         this.registry = registry;
     }
 
@@ -46,38 +42,10 @@ public class RunEventListener {
         } catch (InvalidMessageException e) {
             // Redelivering it cannot help: drop it (the queue has no dead-letter exchange) and say why.
             LOG.warnf("Rejecting a run event that cannot be decoded: %s", e.getMessage());
-            count("invalid");
+            registry.counter("trainyard.scheduler.run.events", "outcome", "invalid").increment();
             return Uni.createFrom().completionStage(message.nack(e, Metadata.of(new RabbitMQRejectMetadata(false))));
         }
-        return service.apply(event)
-                .onItem().transformToUni(outcome -> {
-                    log(event, outcome);
-                    return Uni.createFrom().completionStage(message.ack());
-                })
-                .onFailure().recoverWithUni(failure -> {
-                    // Most likely the database is unreachable: give the event back after a pause, so it is applied
-                    // once the database answers again, without spinning on it meanwhile.
-                    LOG.warnf("Cannot apply %s of run %s (%s); returning it to the queue in %s", event.routingKey(),
-                            event.run().runId(), failure.getMessage(), retryDelay);
-                    count("retried");
-                    return Uni.createFrom().voidItem().onItem().delayIt().by(retryDelay)
-                            .chain(() -> Uni.createFrom().completionStage(
-                                    message.nack(failure, Metadata.of(new RabbitMQRejectMetadata(true)))));
-                });
-    }
-
-    private void log(RunEvent event, Optional<RunEvents.Outcome> outcome) {
-        if (outcome.isEmpty()) {
-            LOG.debugf("Ignoring %s of unknown run %s", event.routingKey(), event.run().runId());
-            count("unknown-run");
-            return;
-        }
-        LOG.debugf("%s of run %s (attempt %d, sequence %d): %s", event.routingKey(), event.run().runId(),
-                event.run().attempt(), event.run().sequence(), outcome.get());
-        count(outcome.get().name().toLowerCase().replace('_', '-'));
-    }
-
-    private void count(String outcome) {
-        registry.counter("trainyard.scheduler.run.events", "outcome", outcome).increment();
+        batcher.submit(event, message);
+        return Uni.createFrom().voidItem();
     }
 }
