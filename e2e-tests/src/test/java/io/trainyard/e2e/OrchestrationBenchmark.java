@@ -112,14 +112,16 @@ public final class OrchestrationBenchmark {
             System.out.printf("orchestration: %d synthetic runs of %.2f s on %d trainers x %d slots = %d slots%s%n",
                     runs, seconds, trainerCount, concurrency, slots,
                     extraTrainerProperties.isEmpty() ? "" : " " + extraTrainerProperties);
-            boolean warmUp = !Boolean.getBoolean("bench.cold");
-            if (warmUp) {
-                // The same experiment once, untimed: JIT and first-use costs of the fresh JVMs are then behind
-                // them, as in a fleet that has been working (the start-up of the JVMs is excluded either way).
+            int warmUps = Boolean.getBoolean("bench.cold") ? 0 : Integer.getInteger("bench.warmups", 1);
+            for (int i = 1; i <= warmUps; i++) {
+                // The same experiment, untimed: JIT and first-use costs of the fresh JVMs are then behind them, as
+                // in a fleet that has been working (the start-up of the JVMs is excluded either way). One is not
+                // enough for that: after 200 runs the JVMs' compiler threads still used a third of their CPU.
                 Experiment warm = submit(scheduler, spec);
                 awaitAll(events, warm.id(), runs);
-                System.out.printf("warm-up experiment done (%d runs, %.1f s from submit); measuring the next one%n",
-                        runs, (System.nanoTime() - warm.submitted()) / 1e9);
+                System.out.printf("warm-up experiment %d of %d done (%d runs, %.1f s from submit)%s%n", i, warmUps,
+                        runs, (System.nanoTime() - warm.submitted()) / 1e9,
+                        i == warmUps ? "; measuring the next one" : "");
             }
             Thread.sleep(2000); // let the machine settle
             Experiment measured = submit(scheduler, spec);
