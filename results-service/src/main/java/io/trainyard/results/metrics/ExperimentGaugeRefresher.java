@@ -5,7 +5,9 @@ import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.trainyard.results.config.ResultsConfig;
 import io.trainyard.results.repository.ExperimentActivityRepository;
+import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.time.Instant;
 import org.jboss.logging.Logger;
 
@@ -22,6 +24,8 @@ public class ExperimentGaugeRefresher {
     private final ExperimentActivityRepository activity;
     private final ResultsMetrics metrics;
     private final ResultsConfig config;
+    /** Set at shutdown: a refresh then in flight fails on the closing pool, which is no news to anyone. */
+    private volatile boolean stopping;
 
     public ExperimentGaugeRefresher(ExperimentActivityRepository activity, ResultsMetrics metrics,
             ResultsConfig config) {
@@ -42,8 +46,16 @@ public class ExperimentGaugeRefresher {
                 .replaceWithVoid()
                 // keep the previous values while the database is unreachable; the next run tries again
                 .onFailure().recoverWithItem(failure -> {
-                    LOG.warnf("Cannot refresh the experiment gauges: %s", failure.toString());
+                    if (stopping) {
+                        LOG.debugf("Experiment gauges not refreshed while stopping: %s", failure);
+                    } else {
+                        LOG.warnf("Cannot refresh the experiment gauges: %s", failure.toString());
+                    }
                     return null;
                 });
+    }
+
+    void stopping(@Observes ShutdownEvent event) {
+        stopping = true;
     }
 }
