@@ -48,10 +48,13 @@ public class Cancellations {
         }
     }
 
-    /** True when the run, or its whole experiment, has been cancelled. One listing of the experiment's markers. */
+    /**
+     * True when the run, or its whole experiment, has been cancelled. Two HEAD requests rather than a listing: a
+     * trainer asks before every delivery, and a listing is an XML document for the client to parse even when empty
+     * (bench/orchestration.sh found S3 parsing among the trainer's largest costs per run).
+     */
     public boolean isCancelled(UUID experimentId, UUID runId) {
         String prefix = Keys.cancellations(experimentId);
-        List<String> markers = store.list(prefix);
-        return markers.contains(prefix + ALL) || markers.contains(prefix + runId + ".json");
+        return store.exists(prefix + ALL) || store.exists(prefix + runId + ".json");
     }
 }

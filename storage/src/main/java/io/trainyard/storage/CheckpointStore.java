@@ -101,12 +101,19 @@ public class CheckpointStore {
 
     /**
      * What a run's checkpoint prefix holds as one of its attempts ends: the keys listed and the pointer, if any.
-     * Read with one listing, plus one read of the pointer only when the listing shows one: a short run that never
-     * checkpointed costs a single request here, where asking {@link #ownedByLaterAttempt} and then
-     * {@link #deleteAll} costs two (S3 requests are most of the platform's own CPU per run, bench/orchestration.sh).
+     * A short run that never checkpointed costs one HEAD request here, where asking {@link #ownedByLaterAttempt}
+     * and then {@link #deleteAll} costs two requests, one of them a listing (S3 requests are most of the platform's
+     * own CPU per run, bench/orchestration.sh).
+     *
+     * @param mayHaveOrphans list the prefix even without a pointer: an earlier attempt of the run may have died while
+     *                       writing the run's first checkpoint, leaving objects no pointer names (a redelivery, or a
+     *                       resumed run). A run's first attempt that finds no pointer has nothing to clean up.
      */
-    public Leftovers leftovers(UUID experimentId, UUID runId) {
+    public Leftovers leftovers(UUID experimentId, UUID runId, boolean mayHaveOrphans) {
         String pointerKey = Keys.latestCheckpoint(experimentId, runId);
+        if (!mayHaveOrphans && !store.exists(pointerKey)) {
+            return new Leftovers(List.of(), pointerKey, 0);
+        }
         List<String> keys = store.list(Keys.checkpoints(experimentId, runId));
         Optional<Pointer> pointer = keys.contains(pointerKey) ? pointer(experimentId, runId) : Optional.empty();
         return new Leftovers(List.copyOf(keys), pointerKey, pointer.map(Pointer::attempt).orElse(0));
@@ -147,13 +154,13 @@ public class CheckpointStore {
      * {@link Loaded#skipped()}. Empty when the run has no usable checkpoint.
      */
     public Optional<Loaded> loadLatest(UUID experimentId, UUID runId) {
-        // The listing first: a run that never checkpointed (every first delivery) then costs one request, not two.
-        List<String> keys = store.list(Keys.checkpoints(experimentId, runId));
-        if (keys.isEmpty()) {
+        // Without a pointer no checkpoint was ever completed (the pointer moves only after all three objects are
+        // written), so a run starts from the seed: one HEAD request for every first delivery, no listing.
+        if (!store.exists(Keys.latestCheckpoint(experimentId, runId))) {
             return Optional.empty();
         }
-        Optional<Pointer> pointer = keys.contains(Keys.latestCheckpoint(experimentId, runId))
-                ? pointer(experimentId, runId) : Optional.empty();
+        List<String> keys = store.list(Keys.checkpoints(experimentId, runId));
+        Optional<Pointer> pointer = pointer(experimentId, runId);
         TreeSet<Position> positions = positions(experimentId, runId, keys);
         pointer.ifPresent(p -> positions.add(p.position()));
         List<String> skipped = new ArrayList<>();

@@ -37,6 +37,14 @@ public class ModelStore {
         return location;
     }
 
+    /**
+     * True when the run's model is complete. A HEAD request: a trainer asks this before every delivery and the
+     * answer is nearly always no, which a GET would return as an error document for the client to parse.
+     */
+    public boolean exists(UUID experimentId, UUID runId) {
+        return store.exists(Keys.model(experimentId, runId) + METADATA);
+    }
+
     /** The metadata of a complete model, empty if the run has none yet. */
     public Optional<Map<String, Object>> metadata(UUID experimentId, UUID runId) {
         return store.get(Keys.model(experimentId, runId) + METADATA).map(bytes -> {

@@ -136,16 +136,16 @@ class CheckpointStoreTest {
     }
 
     @Test
-    void oneListingTellsAnEndingAttemptWhetherALaterOneOwnsTheRunAndWhatToDelete() {
-        CheckpointStore.Leftovers none = checkpoints.leftovers(experiment, run);
+    void anEndingAttemptLearnsWhetherALaterOneOwnsTheRunAndWhatToDelete() {
+        CheckpointStore.Leftovers none = checkpoints.leftovers(experiment, run, false);
         assertThat(none.keys()).isEmpty();
         assertThat(none.ownedByLaterAttempt(1)).isFalse();
         checkpoints.delete(none); // nothing to delete is fine
 
         checkpoints.save(checkpoint(2, 1));
-        assertThat(checkpoints.leftovers(experiment, run).ownedByLaterAttempt(1)).isFalse();
+        assertThat(checkpoints.leftovers(experiment, run, false).ownedByLaterAttempt(1)).isFalse();
         checkpoints.save(checkpoint(3, 2));
-        CheckpointStore.Leftovers left = checkpoints.leftovers(experiment, run);
+        CheckpointStore.Leftovers left = checkpoints.leftovers(experiment, run, false);
         assertThat(left.ownedByLaterAttempt(1)).isTrue();
         assertThat(left.ownedByLaterAttempt(2)).isFalse();
         assertThat(left.keys()).contains(Keys.latestCheckpoint(experiment, run)).hasSize(7);
@@ -156,12 +156,20 @@ class CheckpointStoreTest {
     }
 
     @Test
-    void checkpointsWithoutAPointerAreStillFound() {
-        // A pointer lost (deleted by hand, or never moved because the process died right after the state file):
-        // the listing still offers the checkpoints, newest first.
-        checkpoints.save(checkpoint(2, 1));
-        checkpoints.save(checkpoint(4, 1));
-        store.delete(java.util.List.of(Keys.latestCheckpoint(experiment, run)));
-        assertThat(checkpoints.loadLatest(experiment, run).orElseThrow().checkpoint().epoch()).isEqualTo(4);
+    void objectsOfACheckpointWhosePointerNeverMovedAreCleanedUpByALaterAttempt() {
+        // An attempt died while writing the run's first checkpoint: its objects are there, no pointer names them.
+        String two = Keys.checkpoint(experiment, run, Position.epoch(2));
+        store.put(two + CheckpointStore.PARAMETERS, new byte[] {1}, "application/octet-stream");
+        store.put(two + CheckpointStore.OPTIMIZER, new byte[] {2}, "application/octet-stream");
+
+        assertThat(checkpoints.loadLatest(experiment, run)).as("not a checkpoint in force: start from the seed")
+                .isEmpty();
+        assertThat(checkpoints.leftovers(experiment, run, false).keys())
+                .as("a first attempt without a pointer does not list").isEmpty();
+        CheckpointStore.Leftovers orphans = checkpoints.leftovers(experiment, run, true);
+        assertThat(orphans.keys()).hasSize(2);
+        assertThat(orphans.ownedByLaterAttempt(1)).isFalse();
+        checkpoints.delete(orphans);
+        assertThat(store.list(Keys.checkpoints(experiment, run))).isEmpty();
     }
 }

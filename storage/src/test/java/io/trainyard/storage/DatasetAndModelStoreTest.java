@@ -49,11 +49,14 @@ class DatasetAndModelStoreTest {
         UUID experiment = UUID.randomUUID();
         UUID run = UUID.randomUUID();
         assertThat(models.metadata(experiment, run)).isEmpty();
+        assertThat(models.exists(experiment, run)).isFalse();
         String location = models.save(experiment, run, new byte[] {1, 2, 3}, Map.of("kind", "mlp-forecaster"));
         assertThat(location).isEqualTo("models/" + experiment + "/" + run + "/");
         assertThat(models.metadata(experiment, run)).hasValueSatisfying(m -> assertThat(m).containsEntry("kind",
                 "mlp-forecaster"));
         assertThat(models.parameters(experiment, run)).hasValue(new byte[] {1, 2, 3});
+        assertThat(models.exists(experiment, run)).isTrue();
+        assertThat(models.exists(experiment, UUID.randomUUID())).isFalse();
     }
 
     @Test

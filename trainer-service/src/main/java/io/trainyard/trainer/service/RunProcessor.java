@@ -144,7 +144,8 @@ public class RunProcessor {
             // are short, and this wait is between two runs on the slot (bench/orchestration.sh). The checkpoint is
             // fetched meanwhile too; in the rare case that the run turns out done or cancelled it is not used.
             CompletableFuture<Optional<Map<String, Object>>> model = CompletableFuture.supplyAsync(
-                    () -> models.metadata(experimentId, runId), io);
+                    () -> models.exists(experimentId, runId) ? models.metadata(experimentId, runId)
+                            : Optional.<Map<String, Object>>empty(), io);
             CompletableFuture<Boolean> cancellation = CompletableFuture.supplyAsync(
                     () -> cancelled.isCancelled(experimentId, runId), io);
             CompletableFuture<Optional<CheckpointStore.Loaded>> latest = CompletableFuture.supplyAsync(
@@ -275,7 +276,8 @@ public class RunProcessor {
         }
 
         // One listing serves the fencing check here and the clean-up after the model is written.
-        CheckpointStore.Leftovers leftovers = checkpoints.leftovers(command.experimentId(), command.runId());
+        CheckpointStore.Leftovers leftovers = checkpoints.leftovers(command.experimentId(), command.runId(),
+                attempt > 1 || resume != null);
         if (leftovers.ownedByLaterAttempt(attempt)) {
             // Fenced: this attempt was given up on (frozen past the broker's heartbeat, say) and a later one owns
             // the run now. It writes no model and announces nothing; the later attempt finishes the run.
