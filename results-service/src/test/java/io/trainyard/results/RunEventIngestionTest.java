@@ -225,6 +225,42 @@ class RunEventIngestionTest {
     }
 
     @Test
+    void wholeRunsInterleavedAcrossOverlappingBatchesAreStoredOnceWithoutRetries() throws Exception {
+        // 800 runs, each started, 3 epochs and completed, published round-robin: every batch holds several status
+        // changes of many runs (upserted in rounds), and two batches are in the database at once (pipeline 2). Two
+        // such batches once could each hold a run the other waited for; now neither may fail, nor need a retry.
+        UUID experiment = UUID.randomUUID();
+        List<UUID> runs = new ArrayList<>();
+        for (int run = 0; run < 800; run++) {
+            runs.add(UUID.randomUUID());
+        }
+        List<Map.Entry<String, byte[]>> burst = new ArrayList<>();
+        for (int step = 0; step < Events.EPOCHS + 2; step++) {
+            for (UUID run : runs) {
+                RunEvent event = step == 0 ? Events.started(experiment, run, "city-" + run)
+                        : step <= Events.EPOCHS ? Events.progressed(experiment, run, step)
+                        : Events.completed(experiment, run, 1, "city-" + run, Events.metrics(1.0, 2.0, 3.0));
+                burst.add(Map.entry(event.routingKey(), Messages.encode(event)));
+            }
+        }
+        double requeuedBefore = metric("trainyard_events_requeued_total");
+        double batchesBefore = metric("trainyard_ingest_batch_size_events_count");
+        broker.publishBurst(burst);
+
+        await().atMost(PATIENCE).until(() -> count("select count(*) from run_result where experiment_id = $1",
+                experiment) == runs.size());
+        assertThat(count("select count(*) from run_event where experiment_id = $1", experiment))
+                .isEqualTo(burst.size());
+        assertThat(count("select count(*) from run_progress where experiment_id = $1", experiment))
+                .isEqualTo(runs.size() * Events.EPOCHS);
+        assertThat(count("select count(*) from run_status where experiment_id = $1 and status = 'SUCCEEDED' "
+                + "and epoch = " + Events.EPOCHS, experiment)).isEqualTo(runs.size());
+        assertThat(metric("trainyard_events_requeued_total") - requeuedBefore).as("batches requeued").isZero();
+        assertThat(metric("trainyard_ingest_batch_size_events_count") - batchesBefore).as("batches")
+                .isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
     void aBatchOfStoredAndNewEventsStoresOnlyTheNewOnes() throws Exception {
         UUID experiment = UUID.randomUUID();
         List<UUID> runs = new ArrayList<>();
@@ -340,6 +376,12 @@ class RunEventIngestionTest {
         } catch (Exception e) {
             throw new AssertionError("results are not JSON: " + body, e);
         }
+    }
+
+    private static double metric(String name) {
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        return metrics.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
     private static double duplicates() {

@@ -79,6 +79,14 @@ public interface ResultsConfig {
         @WithDefault("6000")
         int prefetch();
 
+        /**
+         * Batches in the database at once. With 2 the next batch is written while the one before it commits: one
+         * batch at a time left the database idle while the service settled and gathered, and the service idle while
+         * the database wrote. Acks still go in order, each batch's after its commit (and after every batch before it).
+         */
+        @WithDefault("2")
+        int pipeline();
+
         /** The queue run events are read from, declared at startup and bound to every run event. */
         Queue queue();
 

@@ -15,7 +15,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -30,9 +35,11 @@ import org.jboss.logging.Logger;
  * an event, or data the database refuses) is logged and rejected without requeue; a transient storage failure
  * requeues the batch after a pause. One bad message cannot stop the consumer.
  *
- * <p>Messages are decoded as they arrive, on the client's delivery thread, while the batch before them is stored;
- * batches are stored one at a time, in order, on a thread of their own. Every delivery is settled (acked, rejected
- * or requeued) before any later one, so one ack with {@code multiple} set settles exactly a committed batch.
+ * <p>Messages are decoded as they arrive, on the client's delivery thread, while the batches before them are stored;
+ * batches are taken in order on a thread of their own and stored up to {@code trainyard.results.ingest.pipeline} at
+ * once, then finished in the order they were taken. Every event is acked, or requeued, only after every earlier
+ * delivery was settled, so one ack with {@code multiple} set settles exactly a committed batch (a message that is
+ * not an event is rejected on its own, by its tag, as soon as its batch is taken).
  */
 @ApplicationScoped
 public class RunEventConsumer {
@@ -81,6 +88,10 @@ public class RunEventConsumer {
         this.metrics = metrics;
         this.config = config;
         this.live = live;
+        if (config.ingest().pipeline() < 1) {
+            throw new IllegalArgumentException("trainyard.results.ingest.pipeline is " + config.ingest().pipeline()
+                    + ": it must be at least 1 (batches stored at once)");
+        }
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -123,32 +134,61 @@ public class RunEventConsumer {
         }
     }
 
+    /**
+     * Takes batches and stores them, up to {@code pipeline} at once: while one commits, the next is written. They
+     * are finished (settled) strictly in the order they were taken, so acks still go in delivery order.
+     *
+     * <p>Two transactions at once are safe here: the inserts are idempotent by key (a key the batch before is
+     * inserting makes this one wait for its commit, then counts as a duplicate), the status upsert moves a run only
+     * forward whatever the order its changes commit in, and rows are locked in sorted order, so two batches never
+     * wait for each other crosswise.
+     */
     private void storeBatches() {
         int batchSize = config.ingest().batchSize();
-        List<Arrival> batch = new ArrayList<>(batchSize);
-        while (running) {
+        int pipeline = config.ingest().pipeline();
+        Deque<Pending> pending = new ArrayDeque<>(pipeline);
+        while (running || !pending.isEmpty()) {
+            List<Arrival> batch = new ArrayList<>(batchSize);
+            Pending finishing = null;
             try {
-                Arrival first = arrivals.poll(IDLE_CHECK.toMillis(), TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
+                // Wait for events only when nothing is being stored; else take what is there and move on.
+                Arrival first = !running ? null
+                        : pending.isEmpty() ? arrivals.poll(IDLE_CHECK.toMillis(), TimeUnit.MILLISECONDS)
+                        : arrivals.poll();
+                if (first != null) {
+                    batch.add(first);
+                    arrivals.drainTo(batch, batchSize - 1);
+                    pending.add(start(batch));
                 }
-                batch.add(first);
-                arrivals.drainTo(batch, batchSize - 1);
-                handle(batch);
+                if (!pending.isEmpty() && (first == null || pending.size() >= pipeline)) {
+                    finishing = pending.poll();
+                    finish(finishing);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException e) {
-                // a bug, not the data: settle the batch so that a later multiple ack cannot take it for stored
+                // a bug, not the data: settle what is unsettled so that a later multiple ack cannot take it for
+                // stored. Everything still pending is requeued with it: its order with the rest is lost otherwise.
                 LOG.errorf(e, "Unexpected failure while handling a batch of run events; requeueing it");
+                if (finishing != null) {
+                    requeue(finishing.batch());
+                }
+                for (Pending p : pending) {
+                    requeue(p.batch());
+                }
+                pending.clear();
                 requeue(batch);
-            } finally {
-                batch.clear();
             }
         }
     }
 
-    private void handle(List<Arrival> batch) throws InterruptedException {
+    /** A batch taken: its invalid messages rejected, its events on their way to the database (null: none). */
+    private record Pending(List<Arrival> batch, List<Arrival> events, long started,
+            CompletableFuture<List<Recording>> stored) {
+    }
+
+    private Pending start(List<Arrival> batch) {
         List<Arrival> events = new ArrayList<>(batch.size());
         for (Arrival arrival : batch) {
             if (arrival.invalid == null) {
@@ -161,9 +201,24 @@ public class RunEventConsumer {
             metrics.rejected();
             reject(arrival);
         }
-        if (!events.isEmpty()) {
-            store(events);
+        CompletableFuture<List<Recording>> stored = events.isEmpty() ? null
+                : recorder.record(events.stream().map(a -> a.received).toList()).subscribeAsCompletionStage();
+        return new Pending(batch, events, System.nanoTime(), stored);
+    }
+
+    private void finish(Pending pending) throws InterruptedException {
+        if (pending.stored() == null) {
+            return;
         }
+        List<Recording> recordings;
+        try {
+            recordings = pending.stored().join();
+        } catch (CompletionException | CancellationException e) {
+            RuntimeException failure = e.getCause() instanceof RuntimeException r ? r : e;
+            storageFailed(pending.events(), failure);
+            return;
+        }
+        stored(pending.events(), recordings, pending.started());
     }
 
     /** Stores the events in one transaction and settles their deliveries. */
@@ -176,6 +231,11 @@ public class RunEventConsumer {
             storageFailed(events, failure);
             return;
         }
+        stored(events, recordings, started);
+    }
+
+    /** The events' transaction committed: count, log, tell live subscribers, then ack. */
+    private void stored(List<Arrival> events, List<Recording> recordings, long started) {
         metrics.batchStored(events.size(), System.nanoTime() - started);
         for (int i = 0; i < events.size(); i++) {
             Arrival arrival = events.get(i);
@@ -209,6 +269,7 @@ public class RunEventConsumer {
         }
         LOG.warnf("Cannot store %d run events yet, requeueing them in %s: %s", events.size(), config.retryDelay(),
                 failure.toString());
+        metrics.requeued(events.size());
         try {
             // the pause holds the batches, which is the back-pressure we want while the database is down
             Thread.sleep(config.retryDelay());

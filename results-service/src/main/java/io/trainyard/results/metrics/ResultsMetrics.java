@@ -37,6 +37,7 @@ public class ResultsMetrics {
     private final DistributionSummary batchSize;
     private final Timer batchDuration;
     private final MultiGauge mean;
+    private final Counter requeued;
     private final MultiGauge min;
     private final MultiGauge max;
     private final MultiGauge completed;
@@ -55,6 +56,10 @@ public class ResultsMetrics {
                 .register(registry);
         rejected = Counter.builder("trainyard.events.rejected")
                 .description("Messages on the run-events queue that could not be decoded or stored, rejected")
+                .register(registry);
+        requeued = Counter.builder("trainyard.events.requeued")
+                .description("Run events returned to the queue because storing them failed for a reason that may "
+                        + "pass (database unreachable, a lock conflict); they are stored when they come again")
                 .register(registry);
         batchSize = DistributionSummary.builder("trainyard.ingest.batch.size")
                 .description("Run events stored per transaction")
@@ -98,6 +103,11 @@ public class ResultsMetrics {
     /** Counts one message rejected without requeue. */
     public void rejected() {
         rejected.increment();
+    }
+
+    /** Counts events given back to the queue after a storage failure that may pass. */
+    public void requeued(int events) {
+        requeued.increment(events);
     }
 
     /**

@@ -64,6 +64,14 @@ public class EventBatchRepository {
                 visibility = coalesce(experiment_activity.visibility, excluded.visibility)
             """;
 
+    /*
+     * Taken after a batch's inserts of new rows and before it touches rows that other batches touch too (experiment
+     * activity, run statuses, results), held until commit. Batches run two at a time (the consumer's pipeline) and
+     * on every replica; a batch with several status changes for one run upserts in rounds, and two batches could
+     * otherwise each hold a run the other waits for. The inserts before it, the bulk of a batch's time, still overlap.
+     */
+    private static final String ROW_PHASE_LOCK = "select pg_advisory_xact_lock(" + 0x7472_6169_6e79L + ")";
+
     private static final String INSERT_RESULT = """
             insert into run_result (run_id, experiment_id, partition_value, attempt, epochs, model_location,
                                     completed_at)
@@ -199,6 +207,14 @@ public class EventBatchRepository {
                             r.getString(3))));
                     return fresh;
                 });
+    }
+
+    /**
+     * Waits until no other batch is in its row phase, and holds the phase until this transaction ends (see
+     * {@code ROW_PHASE_LOCK}).
+     */
+    public Uni<Void> enterRowPhase(SqlConnection connection) {
+        return connection.query(ROW_PHASE_LOCK).execute().replaceWithVoid();
     }
 
     /** Stores the epochs' losses (once per run, attempt and epoch). */

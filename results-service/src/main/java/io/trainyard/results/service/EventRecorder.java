@@ -83,6 +83,7 @@ public class EventRecorder {
                     .map(r -> Recording.DUPLICATE).toList());
         }
         return batches.insertProgress(connection, progress)
+                .flatMap(v -> batches.enterRowPhase(connection))
                 .flatMap(v -> batches.touch(connection, experiments))
                 .flatMap(v -> batches.applyStatuses(connection, statuses))
                 // completions are rare: one after the other, so the first of a run wins within a batch too
