@@ -92,18 +92,10 @@ public class CheckpointStore {
     }
 
     /**
-     * True when a later attempt than {@code attempt} has moved the run's checkpoint pointer: the caller is a stale
-     * attempt (it was frozen or cut off and the run went on elsewhere) and must not finish the run.
-     */
-    public boolean ownedByLaterAttempt(UUID experimentId, UUID runId, int attempt) {
-        return pointer(experimentId, runId).map(p -> p.attempt() > attempt).orElse(false);
-    }
-
-    /**
      * What a run's checkpoint prefix holds as one of its attempts ends: the keys listed and the pointer, if any.
-     * A short run that never checkpointed costs one HEAD request here, where asking {@link #ownedByLaterAttempt}
-     * and then {@link #deleteAll} costs two requests, one of them a listing (S3 requests are most of the platform's
-     * own CPU per run, bench/orchestration.sh).
+     * A short run that never checkpointed costs one HEAD request here, where reading the pointer and then listing
+     * for {@link #deleteAll} costs two (S3 requests are most of the platform's own CPU per run,
+     * bench/orchestration.sh).
      *
      * @param mayHaveOrphans list the prefix even without a pointer: an earlier attempt of the run may have died while
      *                       writing the run's first checkpoint, leaving objects no pointer names (a redelivery, or a
@@ -125,7 +117,10 @@ public class CheckpointStore {
      * @param pointerAttempt the attempt that last moved the pointer; 0 when there is no pointer
      */
     public record Leftovers(List<String> keys, String pointerKey, int pointerAttempt) {
-        /** True when a later attempt than {@code attempt} has moved the pointer: see {@link #ownedByLaterAttempt}. */
+        /**
+         * True when a later attempt than {@code attempt} has moved the pointer: the caller is a stale attempt (it was
+         * frozen or cut off and the run went on elsewhere) and must not finish the run.
+         */
         public boolean ownedByLaterAttempt(int attempt) {
             return pointerAttempt > attempt;
         }
@@ -199,16 +194,9 @@ public class CheckpointStore {
 
     /** Deletes every checkpoint of the run, the pointer last. */
     public void deleteAll(UUID experimentId, UUID runId) {
-        String pointerKey = Keys.latestCheckpoint(experimentId, runId);
-        List<String> keys = new ArrayList<>(store.list(Keys.checkpoints(experimentId, runId)));
-        boolean pointed = keys.remove(pointerKey);
-        store.delete(keys);
-        // A run that never checkpointed (most short runs) has no pointer: skipping the request saves one S3 round
-        // trip per run, the slowest of a run's (bench/orchestration.sh). A pointer written after the listing by a
-        // stale attempt would stay behind, harmless: the run's model or cancellation is checked before it.
-        if (pointed) {
-            store.delete(List.of(pointerKey));
-        }
+        // The pointer's content is not needed to delete it: no read of it, one listing.
+        delete(new Leftovers(store.list(Keys.checkpoints(experimentId, runId)),
+                Keys.latestCheckpoint(experimentId, runId), 0));
     }
 
     private Optional<Checkpoint> read(UUID experimentId, UUID runId, Position position, String location,

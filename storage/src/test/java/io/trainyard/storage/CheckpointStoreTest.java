@@ -96,16 +96,6 @@ class CheckpointStoreTest {
     }
 
     @Test
-    void anAttemptKnowsWhenALaterOneOwnsItsRun() {
-        assertThat(checkpoints.ownedByLaterAttempt(experiment, run, 1)).isFalse();
-        checkpoints.save(checkpoint(2, 1));
-        assertThat(checkpoints.ownedByLaterAttempt(experiment, run, 1)).isFalse();
-        checkpoints.save(checkpoint(3, 2));
-        assertThat(checkpoints.ownedByLaterAttempt(experiment, run, 1)).isTrue();
-        assertThat(checkpoints.ownedByLaterAttempt(experiment, run, 2)).isFalse();
-    }
-
-    @Test
     void checkpointsNewerThanThePointerAreNotTrusted() {
         checkpoints.save(checkpoint(2, 1));
         // An attempt that died after writing epoch 4's objects but before moving the pointer.

@@ -275,7 +275,7 @@ public class RunProcessor {
             return;
         }
 
-        // One listing serves the fencing check here and the clean-up after the model is written.
+        // One look at the run's checkpoints serves the fencing check here and the clean-up after the model is written.
         CheckpointStore.Leftovers leftovers = checkpoints.leftovers(command.experimentId(), command.runId(),
                 attempt > 1 || resume != null);
         if (leftovers.ownedByLaterAttempt(attempt)) {
