@@ -48,8 +48,12 @@ public interface PreparedRun {
      * Called by the training loop after each optimizer step, outside any lock that runs trained at once share.
      * Real models do nothing here; the {@code synthetic} kind spends its simulated work time here, so a drain or a
      * segment's end still stops it at a step boundary.
+     *
+     * @param epochStartedNanos {@link System#nanoTime()} when the loop began this epoch (or, for an epoch resumed
+     *                          part-way, began it again in this delivery)
+     * @param steps             the steps done since then, this one included
      */
-    default void afterStep() {
+    default void afterStep(long epochStartedNanos, int steps) {
     }
 
     /** What model.json records about the model so it can be loaded and used (normalisation, inputs, ...). */

@@ -24,7 +24,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>It goes through the same protocol as a real model, so a benchmark measures the platform: the trainer's loop
  * runs {@code stepsPerEpoch} optimizer steps per epoch on a one-weight linear model fed zeros (the gradient is zero,
- * so nothing is learnt), waiting {@code secondsPerEpoch / stepsPerEpoch} after each step; progress events,
+ * so nothing is learnt), and after step {@code k} of an epoch waits until {@code k / stepsPerEpoch} of
+ * {@code secondsPerEpoch} has gone by since the epoch began. An epoch therefore lasts {@code secondsPerEpoch}, the
+ * steps' own compute included (it is the simulated work, not time added to it); progress events,
  * checkpoints, resume, drains, segments and the final model.json are the real ones. The dataset is not read.
  *
  * <p>Hyperparameters: {@code secondsPerEpoch} (default 1, up to 3600), {@code stepsPerEpoch} (default 10: a drain
@@ -102,9 +104,9 @@ public class SyntheticKind implements ModelKind {
         }
 
         @Override
-        public void afterStep() {
-            long deadline = System.nanoTime() + stepNanos;
-            for (long left = stepNanos; left > 0; left = deadline - System.nanoTime()) {
+        public void afterStep(long epochStartedNanos, int steps) {
+            long deadline = epochStartedNanos + steps * stepNanos;
+            for (long left = deadline - System.nanoTime(); left > 0; left = deadline - System.nanoTime()) {
                 if (Thread.currentThread().isInterrupted()) {
                     return; // being shut down: the loop's stop check decides what happens next
                 }

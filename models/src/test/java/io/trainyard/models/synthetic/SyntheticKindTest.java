@@ -34,12 +34,22 @@ class SyntheticKindTest {
         assertThat(run.train().x()).containsOnly(0f);
         long start = System.nanoTime();
         for (int i = 0; i < 4; i++) {
-            run.afterStep();
+            run.afterStep(start, i + 1);
         }
         assertThat((System.nanoTime() - start) / 1e9).isGreaterThanOrEqualTo(0.2);
         assertThat(run.metrics(new float[1], new float[1])).isEmpty();
         assertThat(run.describe()).containsEntry("synthetic", true)
                 .hasEntrySatisfying("note", note -> assertThat(note.toString()).startsWith("not machine learning"));
+    }
+
+    @Test
+    void theStepsOwnComputeCountsTowardsTheEpochsTime() {
+        PreparedRun run = prepare(Map.of("secondsPerEpoch", 10, "stepsPerEpoch", 2), 8);
+        // The first step's share (5 s) ran out while the step itself computed: nothing is left to wait.
+        long epochStarted = System.nanoTime() - 6_000_000_000L;
+        long start = System.nanoTime();
+        run.afterStep(epochStarted, 1);
+        assertThat((System.nanoTime() - start) / 1e9).isLessThan(1);
     }
 
     @Test

@@ -141,9 +141,10 @@ public final class TrainingLoop {
                 // native call per step. Summed in float32 from the resumed value (itself a float), so a resumed
                 // epoch reports the same loss as an uninterrupted one. A new array each epoch: a NaN stays in its own.
                 NDArray lossSum = manager.create(resumedHere ? (float) resumedLoss : 0f);
-                for (int batch = resumedHere ? start.batch() : 0; batch < batches; batch++) {
+                int firstBatch = resumedHere ? start.batch() : 0;
+                for (int batch = firstBatch; batch < batches; batch++) {
                     step(run, block, parameters, adam, train, order, batch, spec.batchSize(), manager, lossSum);
-                    run.afterStep();
+                    run.afterStep(started, batch - firstBatch + 1);
                     if (batch + 1 < batches && stop.getAsBoolean()) {
                         return stopAt(new Position(epoch, batch + 1), lossSum.getFloat(), block, adam, writer);
                     }
