@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 /** Publishes to the real broker the way the trainers do: persistent JSON on trainyard.events, confirmed. */
 final class EventBroker implements AutoCloseable {
@@ -27,6 +28,9 @@ final class EventBroker implements AutoCloseable {
         factory.setPort(5672);
         factory.setUsername("guest");
         factory.setPassword("guest");
+        // The services' own virtual host: the tests' is not the local stack's "/" (application.properties, %test).
+        factory.setVirtualHost(ConfigProvider.getConfig().getOptionalValue("rabbitmq-virtual-host", String.class)
+                .orElse("/"));
         connection = factory.newConnection("results-service-test");
         awaitQueueBound();
         channel = connection.createChannel();

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 /** The machine's RabbitMQ, driven with the plain client as trainers and observers would. */
 public final class Broker implements AutoCloseable {
@@ -40,6 +41,9 @@ public final class Broker implements AutoCloseable {
             factory.setPort(5672);
             factory.setUsername("guest");
             factory.setPassword("guest");
+            // The services' own virtual host: the tests' is not the local stack's "/" (application.properties, %test).
+            factory.setVirtualHost(ConfigProvider.getConfig().getOptionalValue("rabbitmq-virtual-host", String.class)
+                    .orElse("/"));
             return new Broker(factory.newConnection("scheduler-service-test"));
         } catch (Exception e) {
             throw new IllegalStateException("cannot connect to RabbitMQ on 127.0.0.1:5672", e);

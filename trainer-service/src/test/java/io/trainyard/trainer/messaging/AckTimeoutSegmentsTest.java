@@ -100,7 +100,8 @@ class AckTimeoutSegmentsTest {
         @Override
         public Map<String, String> start() {
             node = PrivateRabbitMq.start(Duration.ofMillis(CONSUMER_TIMEOUT_MS), Duration.ofMillis(TICK_MS));
-            return Map.of("rabbitmq-port", Integer.toString(node.port()));
+            // A fresh node has only the default virtual host.
+            return Map.of("rabbitmq-port", Integer.toString(node.port()), "rabbitmq-virtual-host", "/");
         }
 
         @Override
@@ -130,7 +131,7 @@ class AckTimeoutSegmentsTest {
                 Instant.now());
         String queue = Topology.trainerQueue(POOL);
 
-        try (BrokerProbe broker = new BrokerProbe(port);
+        try (BrokerProbe broker = new BrokerProbe(port, "/");
                 Connection connection = PrivateRabbitMq.connect(port, "ack-timeout-test")) {
             // The trainer declares and binds its queue as it starts; a command published before would be dropped.
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions()

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 /** The test's own connection to the real broker: publishes commands and records every run event. */
 final class BrokerProbe implements AutoCloseable {
@@ -23,15 +24,18 @@ final class BrokerProbe implements AutoCloseable {
     private final Channel channel;
     private final List<RunEvent> events = new CopyOnWriteArrayList<>();
 
+    /** A probe on the machine's broker, in the services' virtual host (the tests' own: application.properties). */
     BrokerProbe() throws Exception {
-        this(ConnectionFactory.DEFAULT_AMQP_PORT);
+        this(ConnectionFactory.DEFAULT_AMQP_PORT, ConfigProvider.getConfig()
+                .getOptionalValue("rabbitmq-virtual-host", String.class).orElse("/"));
     }
 
-    /** A probe on the broker at 127.0.0.1:{@code port} (a test's private node). */
-    BrokerProbe(int port) throws Exception {
+    /** A probe on the broker at 127.0.0.1:{@code port}, in {@code virtualHost}. */
+    BrokerProbe(int port, String virtualHost) throws Exception {
         ConnectionFactory factory = new ConnectionFactory();
         factory.setHost("127.0.0.1");
         factory.setPort(port);
+        factory.setVirtualHost(virtualHost);
         connection = factory.newConnection("trainer-test-probe");
         channel = connection.createChannel();
         channel.exchangeDeclare(Topology.EVENTS_EXCHANGE, "topic", true);
