@@ -29,6 +29,9 @@
 # machines, here it shares the 2 cores with the training thread. Its CPU per checkpoint is printed, with the write
 # time and the checkpoint thread's CPU. The training thread's CPU-time ratio is printed too: other processes'
 # load disturbs it less than wall time. On a shared machine use several rounds, read the median, note the load.
+# Before the rounds, 200 checkpoints of the real size are written to the S3 server and deleted (-Dbench.s3Warmup=N,
+# 0 for none): fresh from start-up it used about twice the CPU per checkpoint (107 ms against 45-55 ms after the
+# warm-up, 2026-11-24), and in a deployment storage is a long-running server.
 #
 # Usage: bench/overhead.sh [rounds=7] [epochs=10] [days=7300] [checkpointEvery=2] [hidden=512]
 #   e.g. bench/overhead.sh 7 20 1095 5 64   the demo's shape (857 windows, 14 batches: epochs of a few ms, shorter
